@@ -1,0 +1,21 @@
+"""What spiders hand to the pipelines: fetched pages, never parsed results."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+LIST = "list"        # a column / list page or a paging response
+ARTICLE = "article"  # a page that may be a report (the pipeline decides)
+FAILED = "failed"    # no usable response: HTTP error status, timeout, DNS…
+
+
+@dataclass
+class PageItem:
+    url: str
+    kind: str
+    status: Optional[int]
+    content_type: Optional[str]
+    body: Optional[bytes]
+    fetched_at: str
+    error: Optional[str] = None
+    referer: Optional[str] = None

@@ -1,0 +1,226 @@
+"""A report page reduced to what extraction needs: lines of text and table grids.
+
+HTML pages and the plain-text form (cells separated by `|`) both become a
+`Document`, so every later step (metadata, tables, dates) is written once.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterator, Optional, Union
+
+import lxml.html
+from lxml import etree
+
+# Containers real portal systems put the report body in (jcms, TRS, gov.cn, generic).
+BODY_SELECTORS = (
+    "//*[@id='zoom']",
+    "//*[@id='UCAP-CONTENT']",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' trs_editor_view ')]",
+    "//*[@id='content']",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
+)
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body center dd div dl dt fieldset figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody thead tfoot tr ul "
+    "br td th caption".split()
+)
+SKIP_TAGS = frozenset(("script", "style", "noscript", "template", "head", "title", "select", "option"))
+_SPACE_RE = re.compile(r"[ \t\r\f\v\u00a0\u2002\u2003\u2009\u200b\ufeff]+")
+
+
+@dataclass
+class Table:
+    """A table as a rectangular-ish grid of cell texts (spans already expanded)."""
+
+    rows: list[list[str]]
+
+
+Block = Union[str, Table]
+
+
+@dataclass
+class Document:
+    blocks: list[Block] = field(default_factory=list)
+    html_title: Optional[str] = None  # <title> or a title meta tag
+    meta: dict[str, str] = field(default_factory=dict)  # <meta name=… content=…>
+    header_blocks: list[Block] = field(default_factory=list)  # page blocks outside the body
+
+    def lines(self) -> Iterator[str]:
+        for block in self.blocks:
+            if isinstance(block, str):
+                yield block
+
+    def tables(self) -> Iterator[Table]:
+        for block in self.blocks:
+            if isinstance(block, Table):
+                yield block
+
+    def text(self) -> str:
+        """Body text with tables as `|`-separated rows, one line each."""
+        out: list[str] = []
+        for block in self.blocks:
+            if isinstance(block, str):
+                out.append(block)
+            else:
+                out.extend(" | ".join(row) for row in block.rows)
+        return "\n".join(out)
+
+
+def clean(text: str) -> str:
+    """Collapse spaces (keeping full-width ones, which real labels contain) and strip."""
+    return _SPACE_RE.sub(" ", text).strip(" \n\u3000")
+
+
+# --- HTML ---------------------------------------------------------------------------
+
+def from_html(text: str) -> Document:
+    if not text.strip():
+        return Document()
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return Document()
+    doc = Document()
+    title = root.find(".//title")
+    if title is not None and title.text_content().strip():
+        doc.html_title = clean(title.text_content())
+    for meta in root.iter("meta"):
+        name = meta.get("name")
+        if name and meta.get("content") is not None:
+            doc.meta[name] = clean(meta.get("content"))
+    body = None
+    for selector in BODY_SELECTORS:
+        found = root.xpath(selector)
+        if found:
+            body = max(found, key=lambda el: len(el.text_content()))
+            break
+    if body is None:
+        body = root.find("body") if root.find("body") is not None else root
+        doc.blocks = _blocks(body)
+    else:
+        doc.blocks = _blocks(body)
+        doc.header_blocks = _blocks(root.find("body") if root.find("body") is not None else root, skip=body)
+    return doc
+
+
+def _blocks(root: etree._Element, skip: Optional[etree._Element] = None) -> list[Block]:
+    out: list[Block] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        line = clean("".join(buf))
+        buf.clear()
+        if line:
+            out.append(line)
+
+    def walk(el: etree._Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if el is skip or tag in SKIP_TAGS or not tag:
+            if el.tail and tag:
+                buf.append(el.tail)
+            elif el.tail and not tag:
+                buf.append(el.tail)
+            return
+        if tag == "table" and not el.xpath(".//table"):
+            flush()
+            grid = table_grid(el)
+            if grid:
+                out.append(Table(grid))
+        else:
+            block = tag in BLOCK_TAGS
+            if block:
+                flush()
+            if el.text:
+                buf.append(el.text)
+            for child in el:
+                walk(child)
+            if block:
+                flush()
+        if el.tail:
+            buf.append(el.tail)
+
+    walk(root)
+    flush()
+    return out
+
+
+def _cell_text(cell: etree._Element) -> str:
+    # <br> inside a header cell splits a word (本年新<br/>制作数量): join without a gap.
+    parts: list[str] = []
+    for node in cell.iter():
+        if node is not cell and isinstance(node.tag, str) and node.tag in SKIP_TAGS:
+            continue
+        if node.text and (node is cell or node.tag not in SKIP_TAGS):
+            parts.append(node.text)
+        if node is not cell and node.tail:
+            parts.append(node.tail)
+    return clean("".join(parts).replace("\n", ""))
+
+
+def _span(value: Optional[str]) -> int:
+    try:
+        return max(1, min(int(str(value).strip() or 1), 200))
+    except ValueError:
+        return 1
+
+
+def table_grid(table: etree._Element) -> list[list[str]]:
+    """Expand rowspan/colspan so every row lists its cells column by column."""
+    grid: list[list[Optional[str]]] = []
+    pending: dict[tuple[int, int], str] = {}
+    rows = [tr for tr in table.iter("tr")]
+    for r, tr in enumerate(rows):
+        row: list[Optional[str]] = []
+        col = 0
+        for cell in tr:
+            if not isinstance(cell.tag, str) or cell.tag not in ("td", "th"):
+                continue
+            while (r, col) in pending:
+                row.append(pending.pop((r, col)))
+                col += 1
+            text = _cell_text(cell)
+            rowspan, colspan = _span(cell.get("rowspan")), _span(cell.get("colspan"))
+            for dc in range(colspan):
+                row.append(text)
+                for dr in range(1, rowspan):
+                    pending[(r + dr, col + dc)] = text
+            col += colspan
+        while (r, col) in pending:
+            row.append(pending.pop((r, col)))
+            col += 1
+        grid.append(row)
+    result = [[c or "" for c in row] for row in grid]
+    return [row for row in result if any(row)]
+
+
+# --- plain text with `|` cells ------------------------------------------------------
+
+def from_text(text: str) -> Document:
+    """Parse the text form: lines with `|` are table rows; a line starting with `|`
+    continues the row above (a blank cell broken over two lines)."""
+    doc = Document()
+    rows: list[list[str]] = []
+    merged: list[str] = []
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = raw.strip()
+        if line.startswith("|") and merged and "|" in merged[-1]:
+            merged[-1] = merged[-1] + " " + line
+        else:
+            merged.append(line)
+    for line in merged:
+        if "|" in line:
+            cells = [clean(c) for c in line.split("|")]
+            if line.startswith("|"):
+                cells = cells[1:]
+            rows.append(cells)
+            continue
+        if rows:
+            doc.blocks.append(Table(rows))
+            rows = []
+        if clean(line):
+            doc.blocks.append(clean(line))
+    if rows:
+        doc.blocks.append(Table(rows))
+    return doc

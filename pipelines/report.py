@@ -1,0 +1,196 @@
+"""One saved report → an `Extraction` (the `xxgk extract` contract), with no network.
+
+Works on bytes or a file: portal HTML in any encoding, or the plain-text form with
+`|`-separated cells. Each step is a small pure function from the modules beside
+this one; this module only decides what a page is and wires them together.
+"""
+from __future__ import annotations
+
+import os
+import re
+from typing import Optional
+
+from . import dates, indicators, metadata as meta_mod
+from .decode import decode_html, decode_text
+from .document import Document, Table, from_html, from_text
+from .model import Extraction
+from .tables import extract_tables
+
+REPORT_TITLE_RE = re.compile(r"(?:政府信息公开|政务公开|信息公开).{0,8}?(?:年度报告|年报)|(?:年度报告|年报)$")
+NOTICE_TITLE_RE = re.compile(r"^关于|(?:通知|意见|办法|方案|指南|要点|细则|规定|公告|函|目录|决定|批复)$")
+TITLE_SUFFIX_RE = re.compile(r"\s*[-_|—–]+\s*[^-_|—–]*$")
+# The title as quoted in a text-only report: "现公布XX局2017年政府信息公开工作年度报告".
+YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
+REPORT_SECTION_WORDS = ("主动公开", "依申请公开", "行政复议", "行政诉讼")
+ORG_SUFFIX_RE = re.compile(
+    r"(?:局|委员会|委|厅|部|署|办公室|办|院|政府|中心|所|站|馆|处|队|会|公司|镇|乡|街道|街道办事处|管委会|管理委员会|集团|学校|大学)$"
+)
+_SIGNATURE_LINE_RE = re.compile(r"^[\u4e00-\u9fff（）()·]{2,40}$")
+_DATE_LINE_RE = re.compile(r"年.{1,3}月.{1,4}日$|^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$")
+
+MAGIC_FORMATS = (
+    (b"%PDF", "PDF"),
+    (b"PK\x03\x04", "ZIP-based office document (DOCX/XLSX)"),
+    (b"\xd0\xcf\x11\xe0", "OLE office document (DOC/XLS/WPS)"),
+)
+_HTML_SNIFF_RE = re.compile(rb"<\s*(?:!doctype|html|head|body|meta|table|div|p|span|title)\b", re.I)
+
+
+class UnreadableInput(Exception):
+    """The input could not be read at all (missing file, unsupported binary…)."""
+
+
+def is_report_title(title: Optional[str]) -> bool:
+    return bool(title) and bool(REPORT_TITLE_RE.search(title)) and not NOTICE_TITLE_RE.search(title.strip())
+
+
+def _title_candidates(doc: Document, meta: dict[str, str]) -> list[str]:
+    found: list[str] = []
+    for label in meta_mod.TITLE_LABELS:
+        if meta.get(label):
+            found.append(meta[label])
+    for name in ("ArticleTitle", "title", "Title"):
+        if doc.meta.get(name):
+            found.append(doc.meta[name])
+    for line in list(doc.header_blocks) + list(doc.blocks[:15]):
+        if isinstance(line, str) and len(line) <= 80 and "。" not in line and REPORT_TITLE_RE.search(line):
+            found.append(line)
+    if doc.html_title:
+        found.append(doc.html_title)
+        found.append(TITLE_SUFFIX_RE.sub("", doc.html_title))
+    return [t.strip() for t in found if t and t.strip()]
+
+
+def choose_title(doc: Document, meta: dict[str, str], agency: Optional[str]) -> Optional[str]:
+    candidates = _title_candidates(doc, meta)
+    for title in candidates:
+        if is_report_title(title):
+            return title
+    if agency:  # text-only reports name themselves in the first paragraph
+        pattern = re.compile(re.escape(agency) + r"[^，。,;；]{0,30}?(?:年度报告|年报)")
+        for line in list(doc.lines())[:5]:
+            m = pattern.search(line)
+            if m:
+                return m.group(0)
+    return candidates[0] if candidates else None
+
+
+def signature(lines: list[str]) -> tuple[Optional[str], Optional[str]]:
+    """(agency, signed ISO date) from the last lines: a name line above a date line,
+    or both on one line."""
+    tail = [l.strip() for l in lines[-8:] if l.strip()]
+    for i in range(len(tail) - 1, -1, -1):
+        line = tail[i]
+        if not _DATE_LINE_RE.search(line):
+            continue
+        found = dates.find_dates(line)
+        if not found:
+            continue
+        start, _end, iso = found[-1]
+        before = line[:start].strip()
+        name = None
+        if before and _SIGNATURE_LINE_RE.match(before) and ORG_SUFFIX_RE.search(before):
+            name = before
+        elif not before and i > 0 and _SIGNATURE_LINE_RE.match(tail[i - 1]) and ORG_SUFFIX_RE.search(tail[i - 1]):
+            name = tail[i - 1]
+        elif before:
+            continue  # a date inside prose is not a signature
+        return name, iso
+    return None, dates.find_signed_date("\n".join(lines))
+
+
+def agency_from_title(title: Optional[str]) -> Optional[str]:
+    if not title:
+        return None
+    m = re.match(r"^(.{2,40}?)(?:(?:19|20)\d{2}|[〇○零一二]{4})\s*年", title)
+    if m and ORG_SUFFIX_RE.search(m.group(1)):
+        return m.group(1).strip()
+    return None
+
+
+def report_year(title: Optional[str], doc: Document, meta: dict[str, str], written: Optional[str]) -> Optional[int]:
+    for text in (title, meta.get("组配分类")):
+        if text:
+            m = YEAR_RE.search(text)
+            if m:
+                return int(m.group(1))
+    for table in doc.tables():
+        for row in table.rows[:3]:
+            for cell in row:
+                m = re.search(r"((?:19|20)\d{2})\s*年度", cell)
+                if m:
+                    return int(m.group(1))
+    if written:
+        return int(written[:4]) - 1
+    return None
+
+
+def extract_document(doc: Document, source: str) -> Extraction:
+    result = Extraction(source=source)
+    meta = meta_mod.extract_metadata(doc)
+    result.metadata = meta
+    lines = list(doc.lines())
+    sig_agency, result.signed_date = signature(lines)
+
+    result.index_no = meta_mod.first(meta, meta_mod.INDEX_LABELS)
+    result.index_no_parts = meta_mod.index_parts(result.index_no)
+    result.publisher = meta_mod.first(meta, meta_mod.PUBLISHER_LABELS)
+    written = meta_mod.first(meta, meta_mod.WRITTEN_DATE_LABELS)
+    published = meta_mod.first(meta, meta_mod.PUBLISHED_DATE_LABELS) or doc.meta.get("PubDate")
+    result.written_date = dates.parse_date(written) if written else None
+    result.published_date = dates.parse_date(published) if published else None
+
+    result.title = choose_title(doc, meta, sig_agency)
+    result.agency = sig_agency or agency_from_title(result.title)
+    if result.title and not result.agency:
+        result.agency = agency_from_title(result.title)
+
+    result.template, result.cells = extract_tables(doc.blocks)
+    result.indicators = indicators.compute(result.template, result.cells)
+    result.body_text = doc.text()
+
+    body = " ".join(lines)
+    content_ok = bool(result.cells) or sum(word in body for word in REPORT_SECTION_WORDS) >= 2
+    result.is_report = content_ok and (is_report_title(result.title) or (result.title is None and bool(result.cells)))
+    if result.is_report:
+        result.report_year = report_year(result.title, doc, meta, result.written_date)
+    return result
+
+
+def _looks_like_html(data: bytes) -> bool:
+    return bool(_HTML_SNIFF_RE.search(data[:4096]))
+
+
+def extract_bytes(data: bytes, source: str, content_type: Optional[str] = None) -> Extraction:
+    """Raises UnreadableInput for formats this version cannot read."""
+    for magic, name in MAGIC_FORMATS:
+        if data.startswith(magic):
+            raise UnreadableInput(f"{name} attachments are not readable yet (planned: PDF/DOCX/DOC/XLS support)")
+    is_html = (content_type and "html" in content_type.lower()) or _looks_like_html(data)
+    if is_html:
+        text, _encoding = decode_html(data, content_type)
+        doc = from_html(text)
+    else:
+        text, _encoding = decode_text(data)
+        doc = from_text(text)
+    return extract_document(doc, source)
+
+
+def extract_path(path: str, url: Optional[str] = None) -> Extraction:
+    """Never raises for bad input: unreadable files give an Extraction with errors."""
+    source = url or path
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        return Extraction(source=source, errors=[f"no such file: {path}"])
+    except IsADirectoryError:
+        return Extraction(source=source, errors=[f"is a directory, not a file: {path}"])
+    except OSError as exc:
+        return Extraction(source=source, errors=[f"cannot read {path}: {exc.strerror or exc}"])
+    if not data.strip():
+        return Extraction(source=source, errors=[f"empty file: {path}"])
+    try:
+        return extract_bytes(data, source)
+    except UnreadableInput as exc:
+        return Extraction(source=source, errors=[str(exc)])

@@ -1,0 +1,118 @@
+"""The Scrapy item pipeline: extraction and storage at the edge of a crawl.
+
+Thin on purpose: it calls the pure extraction (pipelines/report.py) and the
+archive (pipelines/archive.py). A page that cannot be parsed is recorded with its
+reason in `fetches.error` and the crawl goes on.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from typing import Optional
+
+from .archive import Archive
+from .report import UnreadableInput, extract_bytes
+
+log = logging.getLogger(__name__)
+
+ARTICLE, LIST, FAILED = "article", "list", "failed"  # crawler.items kinds
+
+
+class Progress:
+    """One status line (pages, reports, errors), refreshed at most every `every` s."""
+
+    def __init__(self, portal: str, enabled: bool = True, every: float = 1.0, stream=None):
+        self.portal, self.enabled, self.every = portal, enabled, every
+        self.stream = stream or sys.stderr
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.last = 0.0
+
+    def show(self, stats: dict[str, int], final: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not final and now - self.last < (self.every if self.tty else 10 * self.every):
+            return
+        self.last = now
+        line = (
+            f"[{self.portal}] pages {stats['pages']} · reports {stats['reports']} "
+            f"(new {stats['reports_new']}, changed {stats['reports_changed']}) · "
+            f"not reports {stats['not_reports']} · errors {stats['errors']}"
+        )
+        end = "\n" if final or not self.tty else ""
+        self.stream.write(("\r" if self.tty else "") + line + end)
+        self.stream.flush()
+
+
+class ArchivePipeline:
+    def __init__(self, db: str, portal: Optional[str], progress: bool):
+        self.db, self.portal_setting, self.progress_enabled = db, portal, progress
+        self.archive: Optional[Archive] = None
+        self.run_id: Optional[int] = None
+        self.stats = dict(pages=0, reports=0, reports_new=0, reports_changed=0, not_reports=0, errors=0)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        s = crawler.settings
+        return cls(s.get("XXGK_DB", "archive.db"), s.get("XXGK_PORTAL"), s.getbool("XXGK_PROGRESS", True))
+
+    def open_spider(self, spider=None):
+        self.portal = self.portal_setting or getattr(spider, "portal", None) or "unknown"
+        self.archive = Archive(self.db)
+        self.run_id = self.archive.start_run(self.portal)
+        self.progress = Progress(self.portal, self.progress_enabled)
+
+    def process_item(self, item, spider=None):
+        assert self.archive is not None
+        self.stats["pages"] += 1
+        error = item.error
+        if item.kind == ARTICLE and item.body is not None:
+            error = self._store_article(item)
+        if item.kind == FAILED or error:
+            self.stats["errors"] += 1
+        self.archive.record_fetch(
+            url=item.url, status=item.status, content_type=item.content_type,
+            body=item.body, error=error, fetched_at=item.fetched_at,
+        )
+        self.progress.show(self.stats)
+        return item
+
+    def _store_article(self, item) -> Optional[str]:
+        """Extract and store one article; returns the error text if it failed."""
+        try:
+            extraction = extract_bytes(item.body, item.url, item.content_type)
+        except UnreadableInput as exc:
+            return str(exc)
+        except Exception as exc:  # a parser bug must not stop the crawl: record it
+            log.exception("extraction failed for %s", item.url)
+            return f"extraction failed: {type(exc).__name__}: {exc}"
+        if not extraction.is_report:
+            self.stats["not_reports"] += 1
+            return None
+        outcome = self.archive.save_report(
+            url=item.url, portal=self.portal, extraction=extraction, fetched_at=item.fetched_at
+        )
+        self.stats["reports"] += 1
+        if outcome == "new":
+            self.stats["reports_new"] += 1
+        elif outcome == "changed":
+            self.stats["reports_changed"] += 1
+        return "; ".join(extraction.errors) or None
+
+    def close_spider(self, spider=None):
+        if self.archive is None:
+            return
+        reason = None
+        if spider is not None and getattr(spider, "crawler", None) is not None:
+            reason = spider.crawler.stats.get_value("finish_reason")
+        status = "finished" if reason in (None, "finished") else str(reason)
+        if self.stats["pages"] and self.stats["errors"] == self.stats["pages"]:
+            status = "failed"
+        self.archive.finish_run(
+            self.run_id, status=status, pages=self.stats["pages"],
+            reports_new=self.stats["reports_new"], reports_changed=self.stats["reports_changed"],
+            errors=self.stats["errors"],
+        )
+        self.archive.close()
+        self.progress.show(self.stats, final=True)

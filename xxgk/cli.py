@@ -1,0 +1,242 @@
+"""`xxgk`: crawl, extract, serve, export, demo, portals (../shared/contracts/cli.md).
+
+Every failure prints one line on stderr and exits non-zero (2 for bad usage or bad
+input); no traceback reaches the user for bad input.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Optional, Sequence
+from urllib.parse import urlsplit
+
+DEFAULT_DB = "archive.db"
+DEFAULT_PORT = 8001
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+class UsageError(Exception):
+    """Bad usage or bad input: exit 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not a usage block
+        self.exit(EXIT_USAGE, f"xxgk: error: {message} (see '{self.prog} --help')\n")
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> int:
+    print(f"xxgk: error: {message}", file=sys.stderr)
+    return code
+
+
+# --- commands ---------------------------------------------------------------------
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from pipelines.report import extract_path
+
+    if args.url and len(args.paths) > 1:
+        raise UsageError("--url names one page: give one PATH with it")
+    if len(args.paths) > 1 and not args.jsonl:
+        raise UsageError("several PATHs need --jsonl (one JSON object a line)")
+    code = 0
+    for path in args.paths:
+        result = extract_path(path, url=args.url)
+        data = result.to_json()
+        if not args.body:
+            data.pop("body_text", None)
+        if args.jsonl:
+            print(json.dumps(data, ensure_ascii=False))
+        else:
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+        if result.errors and not result.is_report:
+            print(f"xxgk: error: {path}: {result.errors[0]}", file=sys.stderr)
+            code = EXIT_USAGE
+    return code
+
+
+def _crawl_targets(args: argparse.Namespace):
+    from crawler.registry import load
+    from xxgk.crawl import CrawlTarget
+
+    registry = load()
+    if args.all:
+        if args.portals or args.url:
+            raise UsageError("--all crawls every registered portal: give no PORTAL or --url with it")
+        return list(registry.values()), []
+    if args.url:
+        for url in args.url:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise UsageError(f"not an http(s) URL: {url}")
+    unknown = [p for p in args.portals if p not in registry]
+    if unknown:
+        raise UsageError(f"unknown portal {unknown[0]!r} (see 'xxgk portals')")
+    if not args.portals and not args.url:
+        raise UsageError("name a PORTAL, give --url URL, or use --all")
+    targets = [CrawlTarget(urlsplit(u).hostname or u, [u], local=_is_loopback(u)) for u in args.url]
+    return [registry[p] for p in args.portals], targets
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from xxgk.crawl import CrawlTarget, bundled_portal, run_crawls
+
+    entries, targets = _crawl_targets(args)
+    bundled = [e for e in entries if e.bundled]
+    remote = [CrawlTarget(e.id, list(e.start_urls)) for e in entries if not e.bundled]
+    if bundled:
+        with bundled_portal() as (base_url, _start):
+            for e in bundled:
+                targets.append(CrawlTarget(e.id, [base_url + p for p in e.start_urls], local=True))
+            results = run_crawls(targets + remote, args.db, progress=not args.quiet, log_level=args.log_level)
+    else:
+        results = run_crawls(targets + remote, args.db, progress=not args.quiet, log_level=args.log_level)
+    failed = [r for r in results if r.status == "failed"]
+    for r in results:
+        print(f"{r.portal}: {r.status}, {r.pages} pages, {r.reports_new} new and "
+              f"{r.reports_changed} changed reports, {r.errors} errors → {args.db}", file=sys.stderr)
+    if failed:
+        return _fail(f"{len(failed)} of {len(results)} portals failed completely: "
+                     + ", ".join(r.portal for r in failed), EXIT_FAILED)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from xxgk.crawl import CrawlTarget, bundled_portal, run_crawls
+
+    with bundled_portal() as (base_url, start_urls):
+        print(f"demo portal on {base_url} — crawling into {args.db}", file=sys.stderr)
+        results = run_crawls([CrawlTarget("demo", start_urls, local=True)], args.db,
+                             progress=True, log_level=args.log_level)
+    r = results[0]
+    print(f"demo: {r.status}, {r.pages} pages, {r.reports_new} new and {r.reports_changed} changed "
+          f"reports, {r.errors} errors → {args.db}", file=sys.stderr)
+    if r.status == "failed":
+        return _fail("the demo crawl failed", EXIT_FAILED)
+    if args.no_serve:
+        return 0
+    return _serve(args.db, "127.0.0.1", args.port)
+
+
+def _serve(db: str, host: str, port: int) -> int:
+    from xxgk.serve import serve
+
+    if not os.path.exists(db):
+        raise UsageError(f"no archive at {db}: run 'xxgk crawl' or 'xxgk demo' first")
+    print(f"serving {db} on http://{host}:{port}/ — Ctrl-C to stop", file=sys.stderr)
+    return serve(db, host, port)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    return _serve(args.db, args.host, args.port)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from xxgk.export import export_archive
+
+    if not os.path.exists(args.db):
+        raise UsageError(f"no archive at {args.db}")
+    folder = export_archive(args.db, args.out, dated_subfolder=not args.no_date)
+    print(str(folder))
+    return 0
+
+
+def cmd_portals(args: argparse.Namespace) -> int:
+    from crawler.registry import load
+
+    for entry in load().values():
+        where = "(bundled demo)" if entry.bundled else " ".join(entry.start_urls)
+        print(f"{entry.id}\t{entry.family}\t{entry.name}\t{where}")
+    return 0
+
+
+# --- parser -----------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="xxgk", description="Archive Chinese government information-disclosure annual "
+                    "reports (政府信息公开工作年度报告): crawl portals, extract every table value, "
+                    "serve and export the archive.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    def db_arg(p):
+        p.add_argument("--db", default=DEFAULT_DB, metavar="PATH", help=f"the archive (SQLite) file (default {DEFAULT_DB})")
+
+    def log_arg(p):
+        p.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                       help="Scrapy log level (default WARNING; the progress line is always shown)")
+
+    p = sub.add_parser("demo", help="crawl the bundled demo portal, then serve the archive",
+                       description="Start the bundled demo portal on a free loopback port, crawl it into "
+                       "the archive, then serve datasette until Ctrl-C.")
+    p.add_argument("--no-serve", action="store_true", help="stop after the crawl (exit 0)")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"datasette port (default {DEFAULT_PORT})")
+    db_arg(p); log_arg(p)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("crawl", help="crawl registered portals or any report column by URL",
+                       description="Crawl portals named in the registry (see 'xxgk portals'), any portal "
+                       "column given by the URL of its list page (--url), or every registered portal (--all).")
+    p.add_argument("portals", nargs="*", metavar="PORTAL", help="registered portal ids")
+    p.add_argument("--url", action="append", default=[], metavar="URL",
+                   help="address of a report column's list page (repeatable); the crawl stays on its site")
+    p.add_argument("--all", action="store_true", help="every registered portal (what cron runs)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    db_arg(p); log_arg(p)
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("extract", help="one saved report → JSON (no network)",
+                       description="Turn saved reports (HTML in any encoding, or text with |-separated "
+                       "cells) into structured JSON. Exit 0, or 2 when a file is unreadable.")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--url", help="the address the page was served from (recorded as source)")
+    p.add_argument("--jsonl", action="store_true", help="one JSON object a line, one per PATH")
+    p.add_argument("--body", action="store_true", help="include the report's body text (body_text)")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("serve", help="datasette over the archive",
+                       description="Serve the archive with datasette: metadata, facets, search, canned queries.")
+    db_arg(p)
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("export", help="CSV snapshot of the archive",
+                       description="Write one CSV per table (UTF-8 with BOM) plus manifest.json into a dated "
+                       "sub-folder of DIR.")
+    db_arg(p)
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for the snapshot")
+    p.add_argument("--no-date", action="store_true", help="write into DIR itself, not a dated sub-folder")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("portals", help="list the registered portals", description="The portal registry, one a line: "
+                       "id, family, name, start URLs.")
+    p.set_defaults(func=cmd_portals)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        print("xxgk: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
