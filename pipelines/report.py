@@ -18,6 +18,7 @@ from .tables import extract_tables
 
 REPORT_TITLE_RE = re.compile(r"(?:政府信息公开|政务公开|信息公开).{0,8}?(?:年度报告|年报)|(?:年度报告|年报)$")
 NOTICE_TITLE_RE = re.compile(r"^关于|(?:通知|意见|办法|方案|指南|要点|细则|规定|公告|函|目录|决定|批复)$")
+BREADCRUMB_RE = re.compile(r"[>›»]|^(?:首页|当前位置|您现在的位置)")
 TITLE_SUFFIX_RE = re.compile(r"\s*[-_|—–]+\s*[^-_|—–]*$")
 # The title as quoted in a text-only report: "现公布XX局2017年政府信息公开工作年度报告".
 YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -53,7 +54,8 @@ def _title_candidates(doc: Document, meta: dict[str, str]) -> list[str]:
         if doc.meta.get(name):
             found.append(doc.meta[name])
     for line in list(doc.header_blocks) + list(doc.blocks[:15]):
-        if isinstance(line, str) and len(line) <= 80 and "。" not in line and REPORT_TITLE_RE.search(line):
+        if (isinstance(line, str) and len(line) <= 80 and "。" not in line
+                and not BREADCRUMB_RE.search(line) and REPORT_TITLE_RE.search(line)):
             found.append(line)
     if doc.html_title:
         found.append(doc.html_title)

@@ -21,13 +21,17 @@ UNIT_HEADERS = frozenset(("单位", "计量单位"))
 SKIP_HEADERS = frozenset(("代码", "序号", "行次"))
 TABLE_TITLE_RE = re.compile(r"(政府信息公开[^|]{0,20}?统计(?:报)?表)")
 
-_DEPTH_PATTERNS = (
-    (1, re.compile(r"^[一二三四五六七八九十]+\s*[、．.]")),
-    (2, re.compile(r"^[（(]\s*[一二三四五六七八九十]+\s*[）)]")),
-    (3, re.compile(r"^\d+\s*[.．、]")),
-    (4, re.compile(r"^[（(]\s*\d+\s*[）)]")),
+# Numbering styles of outline rows. A style's depth is fixed by where it first
+# appears (as a child of the row above), the way printed outlines work, so tables
+# that skip a level or start with unnumbered rows still nest correctly.
+_STYLES = (
+    ("han", re.compile(r"^[一二三四五六七八九十]+\s*[、．.]")),
+    ("paren_han", re.compile(r"^[（(]\s*[一二三四五六七八九十]+\s*[）)]")),
+    ("arabic", re.compile(r"^\d+\s*[.．、](?!\d)")),
+    ("paren_arabic", re.compile(r"^[（(]\s*\d+\s*[）)]")),
 )
-_SUBITEM_RE = re.compile(r"^其中\s*[:：]")
+_SUBITEM_RE = re.compile(r"^其中\s*[:：]\s*")
+PLAIN, SUB = "plain", "sub"
 
 
 def _key(text: str) -> str:
@@ -60,17 +64,42 @@ def find_layout(table: Table) -> Optional[StatLayout]:
     return None
 
 
-def row_depth(label: str, previous: Optional[tuple[int, str]], last_numbered: int) -> int:
-    """Depth of a row in the outline; unnumbered rows follow the row above."""
-    for depth, pattern in _DEPTH_PATTERNS:
-        if pattern.match(label):
-            return depth
-    if _SUBITEM_RE.match(label):
-        return last_numbered + 1
-    if previous is None:
-        return 1
-    prev_depth, prev_kind = previous
-    return prev_depth if prev_kind == "sub" else prev_depth + 1
+def numbering_style(label: str) -> str:
+    """The outline style of a row label; 其中： rows take the style of what follows."""
+    rest = _SUBITEM_RE.sub("", label, count=1)
+    for style, pattern in _STYLES:
+        if pattern.match(rest):
+            return style
+    return SUB if rest != label else PLAIN
+
+
+class Outline:
+    """Turns the row labels of a table, in order, into label paths."""
+
+    def __init__(self) -> None:
+        self.levels: dict[str, int] = {}
+        self.stack: dict[int, str] = {}
+        self.prev_depth = 0
+        self.prev_style: Optional[str] = None
+
+    def depth(self, style: str) -> int:
+        if style in self.levels:
+            return self.levels[style]
+        if style == SUB:
+            return self.prev_depth + 1 if self.prev_style != SUB else self.prev_depth
+        if style == PLAIN and self.prev_style == SUB:
+            return self.prev_depth  # 制发规范性文件总数 after 其中：… is its sibling
+        depth = self.prev_depth + 1
+        self.levels[style] = depth
+        return depth
+
+    def path(self, label: str) -> list[str]:
+        style = numbering_style(label)
+        depth = self.depth(style)
+        self.stack = {d: lab for d, lab in self.stack.items() if d < depth}
+        self.stack[depth] = label
+        self.prev_depth, self.prev_style = depth, (SUB if style == PLAIN and self.prev_style == SUB else style)
+        return [self.stack[d] for d in sorted(self.stack)]
 
 
 def table_title(table: Table, before: list[Block], layout: StatLayout) -> str:
@@ -89,25 +118,14 @@ def table_title(table: Table, before: list[Block], layout: StatLayout) -> str:
 
 def pre2019_cells(table: Table, layout: StatLayout, name: str) -> list[Cell]:
     cells: list[Cell] = []
-    stack: dict[int, str] = {}
-    previous: Optional[tuple[int, str]] = None
-    last_numbered = 0
+    outline = Outline()
     for row in table.rows[layout.header_row + 1:]:
         if layout.label_col >= len(row):
             continue
         label = row[layout.label_col].strip()
         if not label or len(_key(label)) <= 1 and all(not _key(c) or len(_key(c)) <= 1 for c in row):
             continue  # blank rows and the 甲/乙/丙/1/2 column-number row of local forms
-        depth = row_depth(label, previous, last_numbered)
-        if any(p.match(label) for _, p in _DEPTH_PATTERNS):
-            last_numbered = depth
-            kind = "numbered"
-        else:
-            kind = "sub" if _SUBITEM_RE.match(label) or (previous and previous[1] == "sub") else "plain"
-        stack = {d: lab for d, lab in stack.items() if d < depth}
-        stack[depth] = label
-        previous = (depth, kind)
-        path = [stack[d] for d in sorted(stack)]
+        path = outline.path(label)
         unit = row[layout.unit_col].strip() if layout.unit_col is not None and layout.unit_col < len(row) else ""
         for col, header in layout.value_cols:
             raw = row[col].strip() if col < len(row) else ""

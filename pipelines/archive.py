@@ -1,0 +1,437 @@
+"""The storage edge: extractions and fetches into `archive.db` (../shared/contracts/archive.md).
+
+No Scrapy here, so the crawler, the CLI and the tests share one writer. Writes are buffered and
+committed one transaction per batch, because a crawl saves thousands of small rows and one
+fsync per row would dominate its run time.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from typing import Any, Optional, Union
+from urllib.parse import urlsplit, urlunsplit
+
+import sqlite_utils
+
+from pipelines.model import INDICATOR_KEYS, Extraction
+
+SCHEMA_VERSION = 1
+FTS_COLUMNS = ("title", "agency", "body_text")
+# Declared type "ANY" gives NUMERIC affinity: ints stay ints and 0.35 stays real, where a
+# REAL column would print 67 as 67.0.
+NUMBER = "ANY"
+
+REPORT_COLUMNS: dict[str, Any] = {
+    "id": str,
+    "url": str,
+    "portal": str,
+    "title": str,
+    "index_no": str,
+    "agency": str,
+    "publisher": str,
+    "written_date": str,
+    "published_date": str,
+    "signed_date": str,
+    "report_year": int,
+    "template": str,
+    "body_text": str,
+    "content_sha256": str,
+    "first_seen": str,
+    "last_seen": str,
+    "version": int,
+    **{key: NUMBER for key in INDICATOR_KEYS},
+    "is_report": int,
+    "cells_count": int,
+    "checks_count": int,
+    "duplicate_cells": int,
+    "index_no_parts_json": str,
+    "indicators_json": str,
+    "metadata_json": str,
+    "errors_json": str,
+}
+CELL_COLUMNS: dict[str, Any] = {
+    "report_id": str,
+    "table_name": str,
+    "row_path": str,
+    "column_path": str,
+    "row_label": str,
+    "column_label": str,
+    "unit": str,
+    "value": NUMBER,
+    "raw": str,
+    "seq": int,
+}
+CHECK_COLUMNS: dict[str, Any] = {
+    "report_id": str,
+    "check": str,
+    "expected": NUMBER,
+    "found": NUMBER,
+    "kind": str,
+    "detail": str,
+    "seq": int,
+}
+FETCH_COLUMNS: dict[str, Any] = {
+    "id": str,
+    "url": str,
+    "status": int,
+    "content_type": str,
+    "sha256": str,
+    "error": str,
+    "size": int,
+    "fetched_at": str,
+    "last_fetched_at": str,
+    "times_seen": int,
+}
+RUN_COLUMNS: dict[str, Any] = {
+    "id": int,
+    "portal": str,
+    "started_at": str,
+    "finished_at": str,
+    "status": str,
+    "pages": int,
+    "reports_new": int,
+    "reports_changed": int,
+    "errors": int,
+}
+VERSION_COLUMNS: dict[str, Any] = {
+    "report_id": str,
+    "version": int,
+    "content_sha256": str,
+    "url": str,
+    "first_seen": str,
+    "last_seen": str,
+    "data_json": str,
+}
+TABLES: dict[str, tuple[dict[str, Any], Any]] = {
+    "reports": (REPORT_COLUMNS, "id"),
+    "cells": (CELL_COLUMNS, ("report_id", "table_name", "row_path", "column_path")),
+    "checks": (CHECK_COLUMNS, None),
+    "fetches": (FETCH_COLUMNS, "id"),
+    "crawl_runs": (RUN_COLUMNS, "id"),
+    "report_versions": (VERSION_COLUMNS, ("report_id", "version")),
+}
+INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("cells", ("report_id",)),
+    ("checks", ("report_id",)),
+    ("fetches", ("url",)),
+    ("reports", ("agency",)),
+    ("reports", ("report_year",)),
+    ("reports", ("portal",)),
+)
+
+
+def utc_now() -> str:
+    """The archive's one timestamp format: ISO 8601 UTC, whole seconds, trailing 'Z'."""
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def normalise_timestamp(value: Optional[str]) -> str:
+    """Callers may pass any ISO timestamp; store it in the one format (naive means UTC)."""
+    if not value:
+        return utc_now()
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value  # keep what we were given rather than lose it
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def canonical_url(url: str) -> str:
+    """Scheme and host lower-cased, default port and fragment dropped: one report, one id."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    netloc = parts.netloc.lower()
+    default_port = {"http": ":80", "https": ":443"}.get(scheme)
+    if default_port and netloc.endswith(default_port):
+        netloc = netloc[: -len(default_port)]
+    path = parts.path or ("/" if netloc else "")
+    return urlunsplit((scheme, netloc, path, parts.query, ""))
+
+
+def report_id_for(url: str) -> str:
+    """Stable report id: the first 16 hex digits of sha256(canonical URL)."""
+    return hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:16]
+
+
+def _plain_numbers(value: Any) -> Any:
+    """67.0 and 67 are the same figure; make them hash the same."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _plain_numbers(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain_numbers(v) for v in value]
+    return value
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def content_hash(extraction: Extraction) -> str:
+    """sha256 of the extracted content, not the raw page: a new banner is not a new version.
+
+    Every field of the extraction (cells and checks included) except `source`, which only says
+    where the page was read from; body text without white space, which in Chinese text is
+    layout (a re-flowed page is not a new version).
+    """
+    data = extraction.to_json()
+    data.pop("source", None)
+    data["body_text"] = re.sub(r"\s+", "", data.get("body_text") or "")
+    return hashlib.sha256(canonical_json(_plain_numbers(data)).encode("utf-8")).hexdigest()
+
+
+def _as_dict(item: Any) -> dict[str, Any]:
+    return item.to_json() if hasattr(item, "to_json") else dict(item)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class Archive:
+    """Buffered writer over one archive file; use as a context manager so close() flushes.
+
+    The buffer is flushed on close even when the with-block raised: what was crawled is kept.
+    """
+
+    def __init__(self, path: Union[str, os.PathLike], batch_size: int = 50):
+        self.path = os.fspath(path)
+        self.batch_size = max(1, int(batch_size))
+        self.db = sqlite_utils.Database(self.path)
+        self.db.execute("PRAGMA busy_timeout = 10000")
+        if self.path != ":memory:":
+            self.db.enable_wal()
+        self._ops: list[tuple[str, Any]] = []
+        # Reports saved but not yet flushed: id -> (content_sha256, version, first_seen).
+        self._pending: dict[str, tuple[str, int, str]] = {}
+        self._closed = False
+        self._migrate()
+
+    # -- schema ---------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        """Create missing tables, columns, indexes and the FTS index; safe to run every open."""
+        with self.db.atomic():
+            for name, (columns, pk) in TABLES.items():
+                table = self.db.table(name)
+                if not table.exists():
+                    table.create(columns, pk=pk)
+                else:
+                    have = set(table.columns_dict)
+                    for column, col_type in columns.items():
+                        if column not in have:
+                            table.add_column(column, col_type)
+            for name, cols in INDEXES:
+                self.db.table(name).create_index(cols, if_not_exists=True)
+        if not self.db.table("reports_fts").exists():
+            self.db.table("reports").enable_fts(
+                FTS_COLUMNS, tokenize="trigram", create_triggers=True
+            )
+            self._narrow_update_trigger()
+        self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _narrow_update_trigger(self) -> None:
+        """Re-index only when indexed text changes, so updating last_seen leaves the FTS alone.
+
+        sqlite-utils' trigger fires on every UPDATE; re-crawls then churn FTS shadow rows.
+        """
+        cols = ", ".join(FTS_COLUMNS)
+        old = ", ".join(f"old.[{c}]" for c in FTS_COLUMNS)
+        new = ", ".join(f"new.[{c}]" for c in FTS_COLUMNS)
+        with self.db.atomic():
+            self.db.execute("DROP TRIGGER IF EXISTS [reports_au]")
+            self.db.execute(
+                f"""CREATE TRIGGER [reports_au] AFTER UPDATE OF {cols} ON [reports] BEGIN
+  INSERT INTO [reports_fts] ([reports_fts], rowid, {cols}) VALUES('delete', old.rowid, {old});
+  INSERT INTO [reports_fts] (rowid, {cols}) VALUES (new.rowid, {new});
+END"""
+            )
+
+    # -- crawl runs (written at once: a run must be visible while it runs) -------------------
+    def start_run(self, portal: str) -> int:
+        table = self.db.table("crawl_runs").insert(
+            {"portal": portal, "started_at": utc_now(), "status": "running",
+             "pages": 0, "reports_new": 0, "reports_changed": 0, "errors": 0}
+        )
+        return int(table.last_pk)
+
+    def finish_run(self, run_id: int, *, status: str, pages: int, reports_new: int,
+                   reports_changed: int, errors: int) -> None:
+        self.flush()
+        self.db.table("crawl_runs").update(
+            run_id,
+            {"finished_at": utc_now(), "status": status, "pages": pages,
+             "reports_new": reports_new, "reports_changed": reports_changed, "errors": errors},
+        )
+
+    # -- buffered writes ------------------------------------------------------------------
+    def record_fetch(self, *, url: str, status: Optional[int], content_type: Optional[str],
+                     body: Optional[bytes], error: Optional[str] = None,
+                     fetched_at: Optional[str] = None) -> None:
+        """One row per distinct response (url, status, sha256, error); repeats bump times_seen."""
+        sha = hashlib.sha256(body).hexdigest() if body is not None else None
+        key = canonical_json([url, status, sha, error])
+        row = {
+            "id": hashlib.sha256(key.encode("utf-8")).hexdigest()[:24],
+            "url": url, "status": status, "content_type": content_type, "sha256": sha,
+            "error": error, "size": len(body) if body is not None else None,
+            "fetched_at": normalise_timestamp(fetched_at),
+        }
+        self._add("fetch", row)
+
+    def save_report(self, *, url: str, portal: str, extraction: Extraction,
+                    fetched_at: Optional[str] = None) -> str:
+        """Buffer one report; say whether it is 'new', 'changed' or 'unchanged'."""
+        seen = normalise_timestamp(fetched_at)
+        report_id = report_id_for(url)
+        digest = content_hash(extraction)
+        known = self._pending.get(report_id) or self._stored_state(report_id)
+        if known is not None and known[0] == digest:
+            self._add("seen", (report_id, known[1], seen))
+            return "unchanged"
+        version = 1 if known is None else known[1] + 1
+        first_seen = seen if known is None else known[2]
+        self._pending[report_id] = (digest, version, first_seen)
+        self._add("report", self._report_rows(report_id, url, portal, extraction, digest,
+                                              version, first_seen, seen))
+        return "new" if known is None else "changed"
+
+    def _stored_state(self, report_id: str) -> Optional[tuple[str, int, str]]:
+        row = self.db.execute(
+            "select content_sha256, version, first_seen from reports where id = ?", [report_id]
+        ).fetchone()
+        return (row[0], int(row[1] or 1), row[2]) if row else None
+
+    def _report_rows(self, report_id: str, url: str, portal: str, ex: Extraction,
+                     digest: str, version: int, first_seen: str, seen: str) -> dict[str, Any]:
+        cells: dict[tuple[str, str, str], dict[str, Any]] = {}
+        duplicates = 0
+        for seq, item in enumerate(ex.cells):
+            cell = _as_dict(item)
+            row_path = list(cell.get("row") or [])
+            column_path = list(cell.get("column") or [])
+            key = (cell.get("table") or "", _dumps(row_path), _dumps(column_path))
+            if key in cells:  # the primary key admits one; count the rest, keep the first
+                duplicates += 1
+                continue
+            cells[key] = {
+                "report_id": report_id, "table_name": key[0], "row_path": key[1],
+                "column_path": key[2], "row_label": row_path[-1] if row_path else None,
+                "column_label": column_path[-1] if column_path else None,
+                "unit": cell.get("unit"), "value": cell.get("value"), "raw": cell.get("raw"),
+                "seq": seq,
+            }
+        checks = []
+        for seq, item in enumerate(ex.checks):
+            check = _as_dict(item)
+            checks.append({
+                "report_id": report_id, "check": check.get("check"),
+                "expected": check.get("expected"), "found": check.get("found"),
+                "kind": check.get("kind"),
+                "detail": _dumps({"where": check.get("where") or {}, "kind": check.get("kind")}),
+                "seq": seq,
+            })
+        indicators = dict(ex.indicators or {})
+        report = {
+            "id": report_id, "url": url, "portal": portal, "title": ex.title,
+            "index_no": ex.index_no, "agency": ex.agency, "publisher": ex.publisher,
+            "written_date": ex.written_date, "published_date": ex.published_date,
+            "signed_date": ex.signed_date, "report_year": ex.report_year,
+            "template": ex.template, "body_text": ex.body_text, "content_sha256": digest,
+            "first_seen": first_seen, "last_seen": seen, "version": version,
+            **{key: indicators.get(key) for key in INDICATOR_KEYS},
+            "is_report": int(bool(ex.is_report)), "cells_count": len(cells),
+            "checks_count": len(checks), "duplicate_cells": duplicates,
+            "index_no_parts_json": _dumps(ex.index_no_parts) if ex.index_no_parts else None,
+            "indicators_json": _dumps(indicators),
+            "metadata_json": _dumps(ex.metadata or {}),
+            "errors_json": _dumps(list(ex.errors or [])),
+        }
+        version_row = {
+            "report_id": report_id, "version": version, "content_sha256": digest, "url": url,
+            "first_seen": seen, "last_seen": seen, "data_json": _dumps(ex.to_json()),
+        }
+        return {"report": report, "cells": list(cells.values()), "checks": checks,
+                "version": version_row}
+
+    def _add(self, kind: str, payload: Any) -> None:
+        if self._closed:
+            raise RuntimeError("archive is closed")
+        self._ops.append((kind, payload))
+        if len(self._ops) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write everything buffered in one transaction."""
+        if not self._ops:
+            return
+        ops, self._ops = self._ops, []
+        with self.db.atomic():
+            for kind, payload in ops:
+                if kind == "fetch":
+                    self._write_fetch(payload)
+                elif kind == "report":
+                    self._write_report(payload)
+                else:
+                    self._write_seen(*payload)
+        self._pending.clear()
+
+    def _write_fetch(self, row: dict[str, Any]) -> None:
+        self.db.execute(
+            """insert into fetches (id, url, status, content_type, sha256, error, size,
+                   fetched_at, last_fetched_at, times_seen)
+               values (:id, :url, :status, :content_type, :sha256, :error, :size,
+                   :fetched_at, :fetched_at, 1)
+               on conflict(id) do update set
+                   times_seen = coalesce(times_seen, 1) + 1,
+                   fetched_at = min(fetched_at, excluded.fetched_at),
+                   last_fetched_at = max(coalesce(last_fetched_at, ''), excluded.fetched_at)""",
+            row,
+        )
+
+    def _write_report(self, rows: dict[str, Any]) -> None:
+        report = rows["report"]
+        self.db.table("reports").upsert(report, pk="id")
+        self.db.table("cells").delete_where("report_id = ?", [report["id"]])
+        self.db.table("checks").delete_where("report_id = ?", [report["id"]])
+        self.db.table("cells").insert_all(rows["cells"])
+        self.db.table("checks").insert_all(rows["checks"])
+        self.db.table("report_versions").insert(rows["version"], replace=True)
+
+    def _write_seen(self, report_id: str, version: int, seen: str) -> None:
+        self.db.execute(
+            "update reports set last_seen = max(coalesce(last_seen, ''), ?) where id = ?",
+            [seen, report_id],
+        )
+        self.db.execute(
+            "update report_versions set last_seen = max(coalesce(last_seen, ''), ?)"
+            " where report_id = ? and version = ?",
+            [seen, report_id, version],
+        )
+
+    # -- inspection and lifetime ----------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        """Rows per archive table after flushing what is buffered (FTS tables left out)."""
+        self.flush()
+        return {name: self.db.table(name).count for name in TABLES}
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        try:
+            self.flush()
+        finally:
+            self._closed = True
+            self.db.close()
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+

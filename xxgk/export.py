@@ -1,0 +1,116 @@
+"""`xxgk export`: a CSV snapshot of the archive (../shared/contracts/archive.md, last paragraph).
+
+All tables are read inside one read transaction on one connection, so a crawler writing at the
+same time (WAL mode) cannot tear the snapshot; rows are streamed, never held whole in memory.
+CSV files are UTF-8 with a BOM so Excel opens Chinese correctly. manifest.json is written
+last: a folder without one is an interrupted export.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import os
+import pathlib
+import sqlite3
+from typing import Any
+
+FTS_SHADOW_SUFFIXES = ("_data", "_idx", "_docsize", "_config", "_content")
+
+
+def _snapshot_tables(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(name, create sql) of the tables to export: no sqlite_*, FTS or FTS shadow tables."""
+    rows = conn.execute(
+        "select name, sql from sqlite_master where type = 'table' order by rowid"
+    ).fetchall()
+    virtual = [name for name, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")]
+    shadow = {v + suffix for v in virtual for suffix in FTS_SHADOW_SUFFIXES}
+    return [(name, sql) for name, sql in rows
+            if not name.startswith("sqlite_") and name not in virtual and name not in shadow]
+
+
+def _cell(value: Any) -> Any:
+    """BLOBs as hex: CSV is text."""
+    return value.hex() if isinstance(value, bytes) else value
+
+
+def _file_sha256(path: pathlib.Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _target_folder(out_dir: pathlib.Path, now: dt.datetime, dated: bool) -> pathlib.Path:
+    if not dated:
+        return out_dir
+    base = out_dir / now.strftime("%Y-%m-%dT%H%M%SZ")
+    folder, n = base, 1
+    while folder.exists():  # two exports in one second: never overwrite the first
+        n += 1
+        folder = base.with_name(f"{base.name}-{n}")
+    return folder
+
+
+def export_archive(db: str | os.PathLike, out_dir: str | os.PathLike, *,
+                   dated_subfolder: bool = True) -> pathlib.Path:
+    """Write one CSV per table and manifest.json; return the folder written.
+
+    With `dated_subfolder` the folder is out_dir/YYYY-MM-DDTHHMMSSZ (UTC), else out_dir itself.
+    """
+    db_path = pathlib.Path(db)
+    if not db_path.is_file():
+        raise FileNotFoundError(f"no archive at {db_path}")
+    now = dt.datetime.now(dt.timezone.utc)
+    folder = _target_folder(pathlib.Path(out_dir), now, dated_subfolder)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    conn = sqlite3.connect(f"file:{db_path.resolve()}?mode=ro", uri=True, isolation_level=None)
+    tables: dict[str, Any] = {}
+    try:
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("BEGIN")  # deferred: the snapshot starts at the first read below
+        for name, create_sql in _snapshot_tables(conn):
+            quoted = '"' + name.replace('"', '""') + '"'
+            columns = [{"name": row[1], "type": row[2]}
+                       for row in conn.execute(f"PRAGMA table_info({quoted})")]
+            file_name = f"{name}.csv"
+            path = folder / file_name
+            rows = 0
+            with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow([c["name"] for c in columns])
+                cursor = conn.execute(f"select * from {quoted} order by rowid") \
+                    if _has_rowid(conn, quoted) else conn.execute(f"select * from {quoted}")
+                while True:
+                    batch = cursor.fetchmany(1000)
+                    if not batch:
+                        break
+                    writer.writerows([_cell(v) for v in row] for row in batch)
+                    rows += len(batch)
+            tables[name] = {"rows": rows, "file": file_name, "sha256": _file_sha256(path),
+                            "columns": columns, "sql": create_sql}
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+    manifest = {
+        "exported_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "database": db_path.name,
+        "encoding": "utf-8-sig",
+        "tables": tables,
+    }
+    (folder / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return folder
+
+
+def _has_rowid(conn: sqlite3.Connection, quoted: str) -> bool:
+    """WITHOUT ROWID tables have no rowid to order by."""
+    try:
+        conn.execute(f"select rowid from {quoted} limit 0")
+        return True
+    except sqlite3.OperationalError:
+        return False
