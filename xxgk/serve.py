@@ -31,8 +31,8 @@ INDICATORS: dict[str, tuple[str, str, Optional[str]]] = {
     "carried_to_next_year": ("结转下年度继续办理", "requests carried over to next year", "件"),
     "reconsideration_total": ("行政复议总计", "administrative reconsideration cases", "件"),
     "litigation_total": ("行政诉讼总计", "administrative litigation cases", "件"),
-    "fees_collected": ("依申请公开收取的费用", "fees collected for disclosure on request", "元 (万元 where the report prints 万元; see cells.unit)"),
-    "staff_count": ("政府信息公开工作专门机构人员数", "staff working on information disclosure", "人"),
+    "fees_collected": ("依申请公开收取的费用", "fees collected for disclosure on request", "元 (reports printing 万元 are converted: ×10000; cells keep the printed value and unit)"),
+    "staff_count": ("从事政府信息公开工作人员数", "staff working on information disclosure (pre-2019 template only)", "人"),
 }
 
 _REPORT_BASE_COLUMNS: dict[str, str] = {
