@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator, Optional, Union
 
-import lxml.html
 from lxml import etree
 
 # Containers real portal systems put the report body in (jcms, TRS, gov.cn, generic).
@@ -27,6 +26,9 @@ BLOCK_TAGS = frozenset(
     "br td th caption".split()
 )
 SKIP_TAGS = frozenset(("script", "style", "noscript", "template", "head", "title", "select", "option"))
+# The plain libxml2 HTML parser: lxml.html's element classes cost a lookup per node.
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+_UTF8_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, encoding="utf-8")
 _SPACE_RE = re.compile(r"[ \t\r\f\v\u00a0\u2002\u2003\u2009\u200b\ufeff]+")
 
 
@@ -79,13 +81,17 @@ def from_html(text: str) -> Document:
     if not text.strip():
         return Document()
     try:
-        root = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError):
+        root = etree.fromstring(text, _PARSER)
+    except ValueError:  # an XHTML page's <?xml encoding=…?> declaration in a str
+        root = etree.fromstring(text.encode("utf-8"), _UTF8_PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError):
+        return Document()
+    if root is None:
         return Document()
     doc = Document()
     title = root.find(".//title")
-    if title is not None and title.text_content().strip():
-        doc.html_title = clean(title.text_content())
+    if title is not None and "".join(title.itertext()).strip():
+        doc.html_title = clean("".join(title.itertext()))
     for meta in root.iter("meta"):
         name = meta.get("name")
         if name and meta.get("content") is not None:
@@ -94,7 +100,7 @@ def from_html(text: str) -> Document:
     for selector in BODY_SELECTORS:
         found = root.xpath(selector)
         if found:
-            body = max(found, key=lambda el: len(el.text_content()))
+            body = max(found, key=lambda el: len("".join(el.itertext())))
             break
     if body is None:
         body = root.find("body") if root.find("body") is not None else root
@@ -148,22 +154,15 @@ def _blocks(root: etree._Element, skip: Optional[etree._Element] = None) -> list
 
 def _cell_text(cell: etree._Element) -> str:
     # <br> inside a header cell splits a word (本年新<br/>制作数量): join without a gap.
-    parts: list[str] = []
-    for node in cell.iter():
-        if node is not cell and isinstance(node.tag, str) and node.tag in SKIP_TAGS:
-            continue
-        if node.text and (node is cell or node.tag not in SKIP_TAGS):
-            parts.append(node.text)
-        if node is not cell and node.tail:
-            parts.append(node.tail)
-    return clean("".join(parts).replace("\n", ""))
+    text = "".join(cell.itertext()) if len(cell) else (cell.text or "")
+    return clean(text.replace("\n", "").replace("\r", ""))
 
 
 def _span(value: Optional[str]) -> int:
-    try:
-        return max(1, min(int(str(value).strip() or 1), 200))
-    except ValueError:
+    if value is None:
         return 1
+    value = value.strip()
+    return max(1, min(int(value), 200)) if value.isdigit() else 1
 
 
 def table_grid(table: etree._Element) -> list[list[str]]:

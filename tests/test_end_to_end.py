@@ -19,7 +19,9 @@ QUZHOU_INDEX_NO = "12330800002618357U/2018-103701"
 
 def table_counts(db: str) -> dict[str, int]:
     with sqlite3.connect(db) as conn:
-        names = [r[0] for r in conn.execute("select name from sqlite_master where type='table'")]
+        # Real tables only (FTS shadow tables included); virtual tables may not support scans.
+        names = [r[0] for r in conn.execute(
+            "select name from sqlite_master where type='table' and sql not like 'CREATE VIRTUAL TABLE%'")]
         return {n: conn.execute(f"select count(*) from [{n}]").fetchone()[0] for n in names}
 
 

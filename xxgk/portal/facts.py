@@ -62,6 +62,7 @@ TITLE_PATTERNS = (   # weights: most agencies use the first
     ("{agency}{year}年政府信息公开工作年度报告", 7),
     ("{agency}{year}年度政府信息公开工作年度报告", 2),
     ("{agency}{year}年政府信息公开年报", 1),
+    ("{agency}{year}年度政府信息公开工作报告", 1),
 )
 
 # --- Dataclasses ----------------------------------------------------------------------
