@@ -19,3 +19,8 @@ class PageItem:
     fetched_at: str
     error: Optional[str] = None
     referer: Optional[str] = None
+    warc: Optional[dict] = None           # {"file", "offset"} of its WARC response record
+    etag: Optional[str] = None
+    last_modified: Optional[str] = None
+    cached: bool = False                  # answered from the archive (fresh): no request made
+    list_page: bool = False               # a FAILED list page: the lists were not fully read

@@ -29,11 +29,30 @@ FEED_EXPORT_ENCODING = "utf-8"
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 
 ITEM_PIPELINES = {"pipelines.store.ArchivePipeline": 300}
+DOWNLOADER_MIDDLEWARES = {
+    # Early: a fresh report page is answered from the archive and never requested.
+    "crawler.incremental.IncrementalMiddleware": 50,
+    # Next to the downloader: sees every redirect hop and the body as received.
+    "crawler.warc.WarcCaptureMiddleware": 950,
+}
+# Resumable crawls keep their request queue in JOBDIR (set per portal by the CLI). The
+# dupefilter is deliberately not persisted: after a kill, list pages are re-read and
+# report pages already archived are skipped by the incremental middleware, so pages
+# whose results were not yet committed are fetched again instead of being lost.
+DUPEFILTER_CLASS = "crawler.jobs.MemoryDupeFilter"
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 # Where the archive goes and what the portal is called; the CLI sets both.
 XXGK_DB = "archive.db"
 XXGK_PORTAL = None
 XXGK_PROGRESS = True
+# Report pages archived within this many days are not requested again (incremental crawls).
+XXGK_REFRESH_DAYS = 7.0
+# WARC captures go here (default: beside the archive, archive.db → archive.warc/).
+XXGK_WARC_DIR = None
+# [served origin, stored origin] for portals on ephemeral loopback ports (the demo).
+XXGK_URL_ALIAS = None
 
 # What `xxgk demo` / tests use against a portal on 127.0.0.1 (never for real sites).
 LOCAL_PORTAL_SETTINGS = {

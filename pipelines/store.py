@@ -11,7 +11,7 @@ import sys
 import time
 from typing import Optional
 
-from .archive import Archive
+from .archive import Archive, alias_url
 from .report import UnreadableInput, extract_bytes
 
 log = logging.getLogger(__name__)
@@ -45,9 +45,15 @@ class Progress:
         self.stream.flush()
 
 
+NOT_MODIFIED = 304
+
+
 class ArchivePipeline:
-    def __init__(self, db: str, portal: Optional[str], progress: bool):
+    def __init__(self, db: str, portal: Optional[str], progress: bool, alias=None):
         self.db, self.portal_setting, self.progress_enabled = db, portal, progress
+        self.alias = tuple(alias) if alias else None
+        self.listed: set[str] = set()      # article URLs the lists named in this crawl
+        self.list_failures = 0
         self.archive: Optional[Archive] = None
         self.run_id: Optional[int] = None
         self.stats = dict(pages=0, reports=0, reports_new=0, reports_changed=0, not_reports=0, errors=0)
@@ -55,33 +61,52 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        return cls(s.get("XXGK_DB", "archive.db"), s.get("XXGK_PORTAL"), s.getbool("XXGK_PROGRESS", True))
+        return cls(s.get("XXGK_DB", "archive.db"), s.get("XXGK_PORTAL"), s.getbool("XXGK_PROGRESS", True),
+                   s.getlist("XXGK_URL_ALIAS") or None)
 
     def open_spider(self, spider=None):
         self.portal = self.portal_setting or getattr(spider, "portal", None) or "unknown"
         self.archive = Archive(self.db)
         self.run_id = self.archive.start_run(self.portal)
         self.progress = Progress(self.portal, self.progress_enabled)
+        starts = sorted(getattr(spider, "start_urls", []) or [])
+        self.column_url = " ".join(alias_url(u, self.alias) for u in starts) or None
 
     def process_item(self, item, spider=None):
         assert self.archive is not None
+        url = alias_url(item.url, self.alias)
+        if item.kind in (ARTICLE, FAILED) and getattr(item, "listed", True):
+            self.listed.add(url)
+        if item.kind == FAILED and getattr(item, "list_page", False):
+            self.list_failures += 1
+        if getattr(item, "cached", False):  # fresh in the archive: no request was made
+            self.archive.touch_report(url, item.fetched_at)
+            self.stats["reports"] += 1
+            self.progress.show(self.stats)
+            return item
         self.stats["pages"] += 1
         error = item.error
-        if item.kind == ARTICLE and item.body is not None:
-            error = self._store_article(item)
+        if item.kind == ARTICLE and item.status == NOT_MODIFIED:
+            self.archive.touch_report(url, item.fetched_at)
+            self.stats["reports"] += 1
+        elif item.kind == ARTICLE and item.body is not None:
+            error = self._store_article(item, url)
         if item.kind == FAILED or error:
             self.stats["errors"] += 1
+        warc = getattr(item, "warc", None) or {}
         self.archive.record_fetch(
-            url=item.url, status=item.status, content_type=item.content_type,
+            url=url, status=item.status, content_type=item.content_type,
             body=item.body, error=error, fetched_at=item.fetched_at,
+            etag=getattr(item, "etag", None), last_modified=getattr(item, "last_modified", None),
+            warc_file=warc.get("file"), warc_offset=warc.get("offset"),
         )
         self.progress.show(self.stats)
         return item
 
-    def _store_article(self, item) -> Optional[str]:
+    def _store_article(self, item, url: str) -> Optional[str]:
         """Extract and store one article; returns the error text if it failed."""
         try:
-            extraction = extract_bytes(item.body, item.url, item.content_type)
+            extraction = extract_bytes(item.body, url, item.content_type)
         except UnreadableInput as exc:
             return str(exc)
         except Exception as exc:  # a parser bug must not stop the crawl: record it
@@ -91,7 +116,8 @@ class ArchivePipeline:
             self.stats["not_reports"] += 1
             return None
         outcome = self.archive.save_report(
-            url=item.url, portal=self.portal, extraction=extraction, fetched_at=item.fetched_at
+            url=url, portal=self.portal, extraction=extraction, fetched_at=item.fetched_at,
+            capture=getattr(item, "warc", None), column_url=self.column_url,
         )
         self.stats["reports"] += 1
         if outcome == "new":
@@ -109,6 +135,9 @@ class ArchivePipeline:
         status = "finished" if reason in (None, "finished") else str(reason)
         if self.stats["pages"] and self.stats["errors"] == self.stats["pages"]:
             status = "failed"
+        # Only a complete walk of the lists can tell that a report is gone.
+        if status == "finished" and not self.list_failures and self.column_url and self.listed:
+            self.archive.mark_removed(self.column_url, self.listed)
         self.archive.finish_run(
             self.run_id, status=status, pages=self.stats["pages"],
             reports_new=self.stats["reports_new"], reports_changed=self.stats["reports_changed"],

@@ -12,10 +12,13 @@ import sys
 from typing import Optional, Sequence
 from urllib.parse import urlsplit
 
+from xxgk.lock import ArchiveBusy
+
 DEFAULT_DB = "archive.db"
 DEFAULT_PORT = 8001
 EXIT_USAGE = 2
 EXIT_FAILED = 1
+EXIT_BUSY = 75  # EX_TEMPFAIL: another crawl holds the archive; cron may simply try later
 
 
 class UsageError(Exception):
@@ -86,18 +89,24 @@ def _is_loopback(url: str) -> bool:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from xxgk.crawl import CrawlTarget, bundled_portal, run_crawls
+    from xxgk.crawl import DEMO_ORIGIN, CrawlTarget, bundled_portal, run_crawls
+    from xxgk.lock import archive_lock
 
     entries, targets = _crawl_targets(args)
     bundled = [e for e in entries if e.bundled]
     remote = [CrawlTarget(e.id, list(e.start_urls)) for e in entries if not e.bundled]
-    if bundled:
-        with bundled_portal() as (base_url, _start):
-            for e in bundled:
-                targets.append(CrawlTarget(e.id, [base_url + p for p in e.start_urls], local=True))
-            results = run_crawls(targets + remote, args.db, progress=not args.quiet, log_level=args.log_level)
-    else:
-        results = run_crawls(targets + remote, args.db, progress=not args.quiet, log_level=args.log_level)
+    overrides = {"XXGK_REFRESH_DAYS": args.refresh_days}
+    with archive_lock(args.db, wait=args.wait):
+        if bundled:
+            with bundled_portal() as (base_url, _start):
+                for e in bundled:
+                    targets.append(CrawlTarget(e.id, [base_url + p for p in e.start_urls], local=True,
+                                               alias=(base_url, DEMO_ORIGIN)))
+                results = run_crawls(targets + remote, args.db, progress=not args.quiet,
+                                     overrides=overrides, log_level=args.log_level)
+        else:
+            results = run_crawls(targets + remote, args.db, progress=not args.quiet,
+                                 overrides=overrides, log_level=args.log_level)
     failed = [r for r in results if r.status == "failed"]
     for r in results:
         print(f"{r.portal}: {r.status}, {r.pages} pages, {r.reports_new} new and "
@@ -109,12 +118,13 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from xxgk.crawl import CrawlTarget, bundled_portal, run_crawls
+    from xxgk.crawl import DEMO_ORIGIN, CrawlTarget, bundled_portal, run_crawls
+    from xxgk.lock import archive_lock
 
-    with bundled_portal() as (base_url, start_urls):
+    with archive_lock(args.db, wait=False), bundled_portal() as (base_url, start_urls):
         print(f"demo portal on {base_url} — crawling into {args.db}", file=sys.stderr)
-        results = run_crawls([CrawlTarget("demo", start_urls, local=True)], args.db,
-                             progress=True, log_level=args.log_level)
+        results = run_crawls([CrawlTarget("demo", start_urls, local=True, alias=(base_url, DEMO_ORIGIN))],
+                             args.db, progress=True, log_level=args.log_level)
     r = results[0]
     print(f"demo: {r.status}, {r.pages} pages, {r.reports_new} new and {r.reports_changed} changed "
           f"reports, {r.errors} errors → {args.db}", file=sys.stderr)
@@ -188,6 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="address of a report column's list page (repeatable); the crawl stays on its site")
     p.add_argument("--all", action="store_true", help="every registered portal (what cron runs)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    p.add_argument("--refresh-days", type=float, default=7.0, metavar="DAYS",
+                   help="report pages archived within DAYS are not requested again (default 7; 0 = fetch all)")
+    p.add_argument("--wait", action="store_true",
+                   help="if another crawl is writing the same archive, wait for it instead of exiting")
     db_arg(p); log_arg(p)
     p.set_defaults(func=cmd_crawl)
 
@@ -231,6 +245,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return args.func(args)
     except UsageError as exc:
         return _fail(str(exc))
+    except ArchiveBusy as exc:
+        return _fail(str(exc), EXIT_BUSY)
     except KeyboardInterrupt:
         print("xxgk: interrupted", file=sys.stderr)
         return 130

@@ -13,7 +13,12 @@ from scrapy.utils.project import get_project_settings
 from scrapy.utils.reactor import install_reactor
 
 from crawler import settings as project_settings
+from crawler.jobs import jobdir_for
 from crawler.spiders.portal import PortalSpider
+
+
+# Where the bundled demo portal's pages are stored: it is served on a new port each run.
+DEMO_ORIGIN = "http://demo.xxgk.invalid"
 
 
 @dataclass
@@ -21,6 +26,7 @@ class CrawlTarget:
     portal: str
     start_urls: list[str]
     local: bool = False  # a loopback portal: lift the politeness limits
+    alias: Optional[tuple[str, str]] = None  # (served origin, stored origin): the demo
 
 
 @dataclass
@@ -40,6 +46,9 @@ def _settings(target: CrawlTarget, db: str, progress: bool, overrides: Optional[
     settings.set("XXGK_DB", db, priority="cmdline")
     settings.set("XXGK_PORTAL", target.portal, priority="cmdline")
     settings.set("XXGK_PROGRESS", progress, priority="cmdline")
+    settings.set("JOBDIR", jobdir_for(db, target.portal), priority="cmdline")
+    if target.alias:
+        settings.set("XXGK_URL_ALIAS", list(target.alias), priority="cmdline")
     if target.local:
         settings.setdict(project_settings.LOCAL_PORTAL_SETTINGS, priority="cmdline")
     if overrides:
@@ -84,10 +93,10 @@ def last_run(db: str, portal: str) -> CrawlResult:
 
 
 @contextlib.contextmanager
-def bundled_portal(seed: Optional[int] = None) -> Iterator[tuple[str, list[str]]]:
+def bundled_portal(seed: Optional[int] = None, n_reports: Optional[int] = None) -> Iterator[tuple[str, list[str]]]:
     """Serve the demo portal on a free loopback port: (base URL, start URLs)."""
     from xxgk.portal import build_demo_portal, serve_portal
 
-    portal = build_demo_portal() if seed is None else build_demo_portal(seed=seed)
+    portal = build_demo_portal() if seed is None else build_demo_portal(seed=seed, n_reports=n_reports)
     with serve_portal(portal, host="127.0.0.1", port=0) as base_url:
         yield base_url, [base_url + path for path in portal.start_paths]

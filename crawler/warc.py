@@ -1,0 +1,134 @@
+"""WARC captures: every HTTP exchange of a crawl, bodies as received.
+
+A downloader middleware placed next to the downloader (after redirects, retries and
+decompression in the response path), so it sees each redirect hop and the raw,
+still-compressed body. Each response is written as a request + response record pair
+(warcio, gzip per record) and the response's file and offset are put in
+`request.meta["warc"]` for the pipeline to store in `fetches`.
+"""
+from __future__ import annotations
+
+import io
+import os
+from datetime import datetime, timezone
+from typing import Optional
+from urllib.parse import urlsplit
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+SOFTWARE = "xxgk-archive/0.1 (Scrapy; warcio)"
+MAX_FILE_BYTES = 1024 ** 3  # start a new file past 1 GiB
+# Scrapy decodes chunked transfer encoding before we see the body.
+DROP_RESPONSE_HEADERS = frozenset((b"transfer-encoding",))
+
+
+def warc_dir_for(db: str) -> str:
+    """Captures live beside the archive: archive.db → archive.warc/."""
+    base, _ext = os.path.splitext(os.path.abspath(db))
+    return base + ".warc"
+
+
+def _headers(headers) -> list[tuple[str, str]]:
+    out = []
+    for name, values in headers.items():
+        if name.lower() in DROP_RESPONSE_HEADERS:
+            continue
+        for value in values:
+            out.append((name.decode("latin-1"), value.decode("latin-1")))
+    return out
+
+
+class WarcWriterFile:
+    """One gzipped WARC file being written, with a warcinfo record at its start."""
+
+    def __init__(self, directory: str, portal: str, serial: int):
+        os.makedirs(directory, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in portal)[:60]
+        self.name = f"{safe}-{stamp}-{os.getpid()}-{serial:05d}.warc.gz"
+        self.path = os.path.join(directory, self.name)
+        self.fh = open(self.path, "ab")
+        self.writer = WARCWriter(self.fh, gzip=True)
+        info = self.writer.create_warcinfo_record(self.name, {
+            "software": SOFTWARE, "format": "WARC File Format 1.1",
+            "description": f"xxgk archive crawl of portal {portal}",
+        })
+        self.writer.write_record(info)
+        self.fh.flush()
+
+    def write_exchange(self, request, response) -> int:
+        """Write request + response; return the response record's offset."""
+        parts = urlsplit(request.url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        req_headers = _headers(request.headers)
+        if not any(k.lower() == "host" for k, _ in req_headers):
+            req_headers.insert(0, ("Host", parts.netloc))
+        req_record = self.writer.create_warc_record(
+            request.url, "request", payload=io.BytesIO(request.body or b""),
+            http_headers=StatusAndHeaders(f"{request.method} {target} HTTP/1.1", req_headers, is_http_request=True),
+        )
+        status_line = f"{response.status} {_reason(response.status)}"
+        resp_record = self.writer.create_warc_record(
+            response.url, "response", payload=io.BytesIO(response.body),
+            http_headers=StatusAndHeaders(status_line, _headers(response.headers), protocol="HTTP/1.1"),
+        )
+        req_record.rec_headers.replace_header("WARC-Concurrent-To", resp_record.rec_headers.get_header("WARC-Record-ID"))
+        offset = self.fh.tell()
+        self.writer.write_record(resp_record)
+        self.writer.write_record(req_record)
+        self.fh.flush()
+        return offset
+
+    def size(self) -> int:
+        return self.fh.tell()
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+class WarcCaptureMiddleware:
+    """Downloader middleware: capture every response that came over the network."""
+
+    def __init__(self, directory: Optional[str], portal: str):
+        self.directory, self.portal = directory, portal
+        self.file: Optional[WarcWriterFile] = None
+        self.serial = 0
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy import signals
+
+        settings = crawler.settings
+        directory = settings.get("XXGK_WARC_DIR")
+        if directory is None and settings.get("XXGK_DB"):
+            directory = warc_dir_for(settings.get("XXGK_DB"))
+        mw = cls(directory or None, settings.get("XXGK_PORTAL") or "crawl")
+        crawler.signals.connect(mw.close, signal=signals.spider_closed)
+        return mw
+
+    def process_response(self, request, response, spider=None):
+        if self.directory is None or request.meta.get("xxgk_cached"):
+            return response
+        if self.file is None or self.file.size() > MAX_FILE_BYTES:
+            if self.file is not None:
+                self.file.close()
+            self.serial += 1
+            self.file = WarcWriterFile(self.directory, self.portal, self.serial)
+        offset = self.file.write_exchange(request, response)
+        request.meta["warc"] = {"file": self.file.name, "offset": offset}
+        return response
+
+    def close(self, spider=None):
+        if self.file is not None:
+            self.file.close()
+            self.file = None
