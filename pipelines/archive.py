@@ -51,6 +51,12 @@ REPORT_COLUMNS: dict[str, Any] = {
     "indicators_json": str,
     "metadata_json": str,
     "errors_json": str,
+    # The capture this version came from (crawler/warc.py) and list bookkeeping.
+    "warc_file": str,
+    "warc_offset": int,
+    "captured_at": str,
+    "column_url": str,
+    "removed_at": str,
 }
 CELL_COLUMNS: dict[str, Any] = {
     "report_id": str,
@@ -84,6 +90,10 @@ FETCH_COLUMNS: dict[str, Any] = {
     "fetched_at": str,
     "last_fetched_at": str,
     "times_seen": int,
+    "etag": str,
+    "last_modified": str,
+    "warc_file": str,
+    "warc_offset": int,
 }
 RUN_COLUMNS: dict[str, Any] = {
     "id": int,
@@ -105,6 +115,17 @@ VERSION_COLUMNS: dict[str, Any] = {
     "last_seen": str,
     "data_json": str,
 }
+CHANGE_COLUMNS: dict[str, Any] = {
+    "report_id": str,
+    "version": int,
+    "kind": str,   # 'field' or 'cell'
+    "name": str,   # field name, or the cell's table / row path / column path as JSON
+    "old": str,
+    "new": str,
+}
+# Fields compared between versions (report_changes); cells are compared by label path.
+TRACKED_FIELDS = ("title", "index_no", "agency", "publisher", "written_date", "published_date",
+                  "signed_date", "report_year", "template", "is_report", "body_text")
 TABLES: dict[str, tuple[dict[str, Any], Any]] = {
     "reports": (REPORT_COLUMNS, "id"),
     "cells": (CELL_COLUMNS, ("report_id", "table_name", "row_path", "column_path")),
@@ -112,6 +133,7 @@ TABLES: dict[str, tuple[dict[str, Any], Any]] = {
     "fetches": (FETCH_COLUMNS, "id"),
     "crawl_runs": (RUN_COLUMNS, "id"),
     "report_versions": (VERSION_COLUMNS, ("report_id", "version")),
+    "report_changes": (CHANGE_COLUMNS, None),
 }
 INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cells", ("report_id",)),
@@ -120,6 +142,10 @@ INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("reports", ("agency",)),
     ("reports", ("report_year",)),
     ("reports", ("portal",)),
+    ("reports", ("template",)),  # a facet
+    ("reports", ("index_no",)),  # search scans it for index numbers (pipelines/search.py)
+    ("reports", ("column_url",)),
+    ("report_changes", ("report_id", "version")),
 )
 
 
@@ -151,6 +177,14 @@ def canonical_url(url: str) -> str:
         netloc = netloc[: -len(default_port)]
     path = parts.path or ("/" if netloc else "")
     return urlunsplit((scheme, netloc, path, parts.query, ""))
+
+
+def alias_url(url: str, alias: Optional[Any]) -> str:
+    """Store a portal served on an ephemeral loopback port (the bundled demo) under a fixed
+    origin: alias = (served origin, stable origin). Report ids come from URLs."""
+    if alias and url.startswith(alias[0]):
+        return alias[1] + url[len(alias[0]):]
+    return url
 
 
 def report_id_for(url: str) -> str:
@@ -194,6 +228,34 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _cell_map(data: dict[str, Any]) -> dict[str, Any]:
+    return {_dumps([c.get("table"), c.get("row"), c.get("column")]): c.get("raw")
+            for c in data.get("cells") or []}
+
+
+def changes_between(report_id: str, version: int, old: dict[str, Any],
+                    new: dict[str, Any]) -> list[dict[str, Any]]:
+    """What changed from one version to the next: fields, indicators and cells (raw text)."""
+    out = []
+
+    def add(kind: str, name: str, a: Any, b: Any) -> None:
+        out.append({"report_id": report_id, "version": version, "kind": kind, "name": name,
+                    "old": None if a is None else str(a), "new": None if b is None else str(b)})
+
+    for name in TRACKED_FIELDS:
+        if _plain_numbers(old.get(name)) != _plain_numbers(new.get(name)):
+            add("field", name, old.get(name), new.get(name))
+    old_ind, new_ind = old.get("indicators") or {}, new.get("indicators") or {}
+    for name in sorted(set(old_ind) | set(new_ind)):
+        if _plain_numbers(old_ind.get(name)) != _plain_numbers(new_ind.get(name)):
+            add("field", f"indicators.{name}", old_ind.get(name), new_ind.get(name))
+    old_cells, new_cells = _cell_map(old), _cell_map(new)
+    for key in sorted(set(old_cells) | set(new_cells)):
+        if old_cells.get(key) != new_cells.get(key):
+            add("cell", key, old_cells.get(key), new_cells.get(key))
+    return out
+
+
 class Archive:
     """Buffered writer over one archive file; use as a context manager so close() flushes.
 
@@ -210,6 +272,7 @@ class Archive:
         self._ops: list[tuple[str, Any]] = []
         # Reports saved but not yet flushed: id -> (content_sha256, version, first_seen).
         self._pending: dict[str, tuple[str, int, str]] = {}
+        self._pending_data: dict[str, dict[str, Any]] = {}
         self._closed = False
         self._migrate()
 
@@ -272,7 +335,9 @@ END"""
     # -- buffered writes ------------------------------------------------------------------
     def record_fetch(self, *, url: str, status: Optional[int], content_type: Optional[str],
                      body: Optional[bytes], error: Optional[str] = None,
-                     fetched_at: Optional[str] = None) -> None:
+                     fetched_at: Optional[str] = None, etag: Optional[str] = None,
+                     last_modified: Optional[str] = None, warc_file: Optional[str] = None,
+                     warc_offset: Optional[int] = None) -> None:
         """One row per distinct response (url, status, sha256, error); repeats bump times_seen."""
         sha = hashlib.sha256(body).hexdigest() if body is not None else None
         key = canonical_json([url, status, sha, error])
@@ -280,13 +345,17 @@ END"""
             "id": hashlib.sha256(key.encode("utf-8")).hexdigest()[:24],
             "url": url, "status": status, "content_type": content_type, "sha256": sha,
             "error": error, "size": len(body) if body is not None else None,
-            "fetched_at": normalise_timestamp(fetched_at),
+            "fetched_at": normalise_timestamp(fetched_at), "etag": etag,
+            "last_modified": last_modified, "warc_file": warc_file, "warc_offset": warc_offset,
         }
         self._add("fetch", row)
 
     def save_report(self, *, url: str, portal: str, extraction: Extraction,
-                    fetched_at: Optional[str] = None) -> str:
-        """Buffer one report; say whether it is 'new', 'changed' or 'unchanged'."""
+                    fetched_at: Optional[str] = None, capture: Optional[dict[str, Any]] = None,
+                    column_url: Optional[str] = None) -> str:
+        """Buffer one report; say whether it is 'new', 'changed' or 'unchanged'.
+
+        `capture` = {"file", "offset"} of the WARC response record it came from."""
         seen = normalise_timestamp(fetched_at)
         report_id = report_id_for(url)
         digest = content_hash(extraction)
@@ -294,12 +363,54 @@ END"""
         if known is not None and known[0] == digest:
             self._add("seen", (report_id, known[1], seen))
             return "unchanged"
+        previous = self._previous_data(report_id, known[1]) if known is not None else None
         version = 1 if known is None else known[1] + 1
         first_seen = seen if known is None else known[2]
         self._pending[report_id] = (digest, version, first_seen)
-        self._add("report", self._report_rows(report_id, url, portal, extraction, digest,
-                                              version, first_seen, seen))
+        rows = self._report_rows(report_id, url, portal, extraction, digest, version, first_seen, seen)
+        capture = capture or {}
+        rows["report"].update({"warc_file": capture.get("file"), "warc_offset": capture.get("offset"),
+                               "captured_at": seen if capture else None, "column_url": column_url,
+                               "removed_at": None})
+        rows["changes"] = changes_between(report_id, version, previous, extraction.to_json()) if previous else []
+        self._pending_data[report_id] = extraction.to_json()
+        self._add("report", rows)
         return "new" if known is None else "changed"
+
+    def _previous_data(self, report_id: str, version: int) -> Optional[dict[str, Any]]:
+        if report_id in self._pending_data:
+            return self._pending_data[report_id]
+        row = self.db.execute("select data_json from report_versions where report_id = ? and version = ?",
+                              [report_id, version]).fetchone()
+        return json.loads(row[0]) if row and row[0] else None
+
+    def touch_report(self, url: str, seen_at: Optional[str] = None,
+                     column_url: Optional[str] = None) -> bool:
+        """A listed report not fetched again (fresh or 304): seen now, not removed."""
+        report_id = report_id_for(url)
+        known = self._pending.get(report_id) or self._stored_state(report_id)
+        if known is None:
+            return False
+        self._add("seen", (report_id, known[1], normalise_timestamp(seen_at)))
+        return True
+
+    def mark_removed(self, column_url: str, listed_urls: set[str], when: Optional[str] = None) -> int:
+        """Reports of this column missing from its lists: removed_at = first missed (kept, never
+        deleted); listed ones get removed_at cleared. Returns how many are newly removed."""
+        self.flush()
+        listed = {report_id_for(u) for u in listed_urls}
+        when = normalise_timestamp(when)
+        newly = 0
+        with self.db.atomic():
+            rows = self.db.execute("select id, removed_at from reports where column_url = ?",
+                                   [column_url]).fetchall()
+            for report_id, removed_at in rows:
+                if report_id in listed and removed_at is not None:
+                    self.db.execute("update reports set removed_at = null where id = ?", [report_id])
+                elif report_id not in listed and removed_at is None:
+                    self.db.execute("update reports set removed_at = ? where id = ?", [when, report_id])
+                    newly += 1
+        return newly
 
     def _stored_state(self, report_id: str) -> Optional[tuple[str, int, str]]:
         row = self.db.execute(
@@ -380,15 +491,19 @@ END"""
                 else:
                     self._write_seen(*payload)
         self._pending.clear()
+        self._pending_data.clear()
 
     def _write_fetch(self, row: dict[str, Any]) -> None:
         self.db.execute(
             """insert into fetches (id, url, status, content_type, sha256, error, size,
-                   fetched_at, last_fetched_at, times_seen)
+                   fetched_at, last_fetched_at, times_seen, etag, last_modified,
+                   warc_file, warc_offset)
                values (:id, :url, :status, :content_type, :sha256, :error, :size,
-                   :fetched_at, :fetched_at, 1)
+                   :fetched_at, :fetched_at, 1, :etag, :last_modified, :warc_file, :warc_offset)
                on conflict(id) do update set
                    times_seen = coalesce(times_seen, 1) + 1,
+                   etag = coalesce(excluded.etag, etag),
+                   last_modified = coalesce(excluded.last_modified, last_modified),
                    fetched_at = min(fetched_at, excluded.fetched_at),
                    last_fetched_at = max(coalesce(last_fetched_at, ''), excluded.fetched_at)""",
             row,
@@ -402,6 +517,8 @@ END"""
         self.db.table("cells").insert_all(rows["cells"])
         self.db.table("checks").insert_all(rows["checks"])
         self.db.table("report_versions").insert(rows["version"], replace=True)
+        if rows.get("changes"):
+            self.db.table("report_changes").insert_all(rows["changes"])
 
     def _write_seen(self, report_id: str, version: int, seen: str) -> None:
         self.db.execute(
