@@ -16,7 +16,10 @@ from .document import Document, Table, from_html, from_text
 from .model import Extraction
 from .tables import extract_tables
 
-REPORT_TITLE_RE = re.compile(r"(?:政府信息公开|政务公开|信息公开).{0,8}?(?:年度报告|年报)|(?:年度报告|年报)$")
+REPORT_TITLE_RE = re.compile(
+    r"(?:政府信息公开|政务公开|信息公开).{0,8}?(?:年度报告|年报)|(?:年度报告|年报)$"
+    r"|(?:(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})\s*年度\s*(?:政府信息公开|政务公开)(?:工作)?报告"
+)
 NOTICE_TITLE_RE = re.compile(r"^关于|(?:通知|意见|办法|方案|指南|要点|细则|规定|公告|函|目录|决定|批复)$")
 BREADCRUMB_RE = re.compile(r"[>›»]|^(?:首页|当前位置|您现在的位置)")
 TITLE_SUFFIX_RE = re.compile(r"\s*[-_|—–]+\s*[^-_|—–]*$")
