@@ -15,7 +15,7 @@ from pipelines.archive import Archive
 from pipelines.model import INDICATOR_KEYS, Cell, Check, Extraction
 from xxgk.export import export_archive
 
-TABLES = {"reports", "cells", "checks", "fetches", "crawl_runs", "report_versions"}
+TABLES = {"reports", "cells", "checks", "fetches", "crawl_runs", "report_versions", "report_changes"}
 
 
 def make_extraction(agency: str, proactive: int) -> Extraction:
