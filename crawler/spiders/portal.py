@@ -38,7 +38,12 @@ class PortalSpider(scrapy.Spider):
             yield Request(url, callback=self.parse_list, errback=self.failed, cb_kwargs={"first": True})
 
     def page(self, response: Response, kind: str) -> PageItem:
+        header = lambda name: (response.headers.get(name) or b"").decode("latin-1") or None
         return PageItem(
+            warc=response.meta.get("warc"),
+            etag=header("ETag"),
+            last_modified=header("Last-Modified"),
+            cached=bool(response.meta.get("xxgk_cached")),
             url=response.url,
             kind=kind,
             status=response.status,
@@ -65,7 +70,12 @@ class PortalSpider(scrapy.Spider):
                 yield Request(url, callback=self.parse_list, errback=self.failed)
             links = generic.report_links(links)
         for link in links:
-            yield Request(link.url, callback=self.parse_article, errback=self.failed)
+            yield self.article_request(link.url)
+
+    def article_request(self, url: str) -> Request:
+        # The incremental middleware may answer a fresh page with 304 from the archive.
+        return Request(url, callback=self.parse_article, errback=self.failed,
+                       meta={"xxgk_kind": "article", "handle_httpstatus_list": [304]})
 
     def parse_article(self, response: Response):
         yield self.page(response, ARTICLE)
@@ -79,6 +89,8 @@ class PortalSpider(scrapy.Spider):
         yield PageItem(
             url=request.url,
             kind=FAILED,
+            warc=request.meta.get("warc"),
+            list_page=request.meta.get("xxgk_kind") != "article",
             status=response.status if response is not None else None,
             content_type=(response.headers.get("Content-Type", b"").decode("latin-1") or None) if response is not None else None,
             body=response.body if response is not None else None,
