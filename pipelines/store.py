@@ -61,10 +61,13 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        return cls(s.get("XXGK_DB", "archive.db"), s.get("XXGK_PORTAL"), s.getbool("XXGK_PROGRESS", True),
-                   s.getlist("XXGK_URL_ALIAS") or None)
+        pipeline = cls(s.get("XXGK_DB", "archive.db"), s.get("XXGK_PORTAL"), s.getbool("XXGK_PROGRESS", True),
+                       s.getlist("XXGK_URL_ALIAS") or None)
+        pipeline.crawler = crawler
+        return pipeline
 
     def open_spider(self, spider=None):
+        spider = spider or getattr(getattr(self, "crawler", None), "spider", None)
         self.portal = self.portal_setting or getattr(spider, "portal", None) or "unknown"
         self.archive = Archive(self.db)
         self.run_id = self.archive.start_run(self.portal)
@@ -80,15 +83,15 @@ class ArchivePipeline:
         if item.kind == FAILED and getattr(item, "list_page", False):
             self.list_failures += 1
         if getattr(item, "cached", False):  # fresh in the archive: no request was made
-            self.archive.touch_report(url, item.fetched_at)
-            self.stats["reports"] += 1
+            if self.archive.touch_report(url, item.fetched_at):
+                self.stats["reports"] += 1
             self.progress.show(self.stats)
             return item
         self.stats["pages"] += 1
         error = item.error
         if item.kind == ARTICLE and item.status == NOT_MODIFIED:
-            self.archive.touch_report(url, item.fetched_at)
-            self.stats["reports"] += 1
+            if self.archive.touch_report(url, item.fetched_at):
+                self.stats["reports"] += 1
         elif item.kind == ARTICLE and item.body is not None:
             error = self._store_article(item, url)
         if item.kind == FAILED or error:
@@ -127,6 +130,7 @@ class ArchivePipeline:
         return "; ".join(extraction.errors) or None
 
     def close_spider(self, spider=None):
+        spider = spider or getattr(getattr(self, "crawler", None), "spider", None)
         if self.archive is None:
             return
         reason = None

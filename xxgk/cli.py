@@ -158,6 +158,27 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_capture(args: argparse.Namespace) -> int:
+    from xxgk.capture import CaptureNotFound, find_capture
+
+    try:
+        cap = find_capture(args.db, args.report_id)
+    except CaptureNotFound as exc:
+        raise UsageError(str(exc)) from None
+    print(f"{cap.url} captured {cap.captured_at} ({cap.status}) from {cap.warc_file} @ {cap.offset}",
+          file=sys.stderr)
+    if args.headers:
+        for name, value in cap.headers:
+            print(f"{name}: {value}", file=sys.stderr)
+    if args.out:
+        with open(args.out, "wb") as fh:
+            fh.write(cap.body)
+    else:
+        sys.stdout.buffer.write(cap.body)
+        sys.stdout.flush()
+    return 0
+
+
 def cmd_portals(args: argparse.Namespace) -> int:
     from crawler.registry import load
 
@@ -228,6 +249,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the snapshot")
     p.add_argument("--no-date", action="store_true", help="write into DIR itself, not a dated sub-folder")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("capture", help="the archived original of a report (from its WARC capture)",
+                       description="Write a report's page exactly as it was served (bytes as received) "
+                       "to stdout or --out; the capture time and source go to stderr.")
+    p.add_argument("report_id", metavar="REPORT_ID", help="reports.id")
+    p.add_argument("--out", metavar="FILE", help="write the page to FILE instead of stdout")
+    p.add_argument("--headers", action="store_true", help="also print the HTTP headers (stderr)")
+    db_arg(p)
+    p.set_defaults(func=cmd_capture)
 
     p = sub.add_parser("portals", help="list the registered portals", description="The portal registry, one a line: "
                        "id, family, name, start URLs.")
