@@ -13,6 +13,7 @@ from typing import Optional
 from . import dates, indicators, metadata as meta_mod
 from .decode import decode_html, decode_text
 from .document import Document, Table, from_html, from_text
+from .checks import run as run_checks
 from .model import Extraction
 from .tables import extract_tables
 
@@ -150,8 +151,10 @@ def extract_document(doc: Document, source: str) -> Extraction:
     if result.title and not result.agency:
         result.agency = agency_from_title(result.title)
 
-    result.template, result.cells = extract_tables(doc.blocks)
+    year_hint = report_year(result.title, doc, meta, result.written_date)
+    result.template, result.cells = extract_tables(doc.blocks, year_hint)
     result.indicators = indicators.compute(result.template, result.cells)
+    result.checks = run_checks(result.template, result.cells)
     result.body_text = doc.text()
 
     body = " ".join(lines)

@@ -96,3 +96,101 @@ PRE2019_ROWS: tuple[tuple[int, str, str], ...] = (
     (2, "（二）举办各类培训班数", "次"),
     (2, "（三）接受培训人员数", "人次"),
 )
+
+# --- The national templates: 国办公开办函〔2019〕60号 (report years 2019–2020) and
+# 国办公开办函〔2021〕30号 (report years 2021 on). Labels as in the official forms
+# (../shared/reference/report-formats.md §1–2). Extraction keeps the labels as printed;
+# these serve detection, the canonical column paths used when a printed header cannot be
+# read (text form, headers lost), the indicator mapping and the demo generator.
+
+# Table names the extraction gives the cells of tables 二, 三 and 四 (fixed, whatever
+# the report's own heading says, so that the same table has the same name everywhere).
+T2_NAME = "二、主动公开政府信息情况"
+T3_NAME = "三、收到和处理政府信息公开申请情况"
+T4_NAME = "四、政府信息公开行政复议、行政诉讼情况"
+NATIONAL_TABLE_NAMES = (T2_NAME, T3_NAME, T4_NAME)
+
+# Table 二: (block title, column headers after 信息内容, row labels).
+T2_BLOCKS_2019: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("第二十条第（一）项", ("本年新制作数量", "本年新公开数量", "对外公开总数量"), ("规章", "规范性文件")),
+    ("第二十条第（五）项", ("上一年项目数量", "本年增/减", "处理决定数量"), ("行政许可", "其他对外管理服务事项")),
+    ("第二十条第（六）项", ("上一年项目数量", "本年增/减", "处理决定数量"), ("行政处罚", "行政强制")),
+    ("第二十条第（八）项", ("上一年项目数量", "本年增/减"), ("行政事业性收费",)),
+    ("第二十条第（九）项", ("采购项目数量", "采购总金额"), ("政府集中采购",)),
+)
+T2_BLOCKS_2021: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("第二十条第（一）项", ("本年制发件数", "本年废止件数", "现行有效件数"), ("规章", "行政规范性文件")),
+    ("第二十条第（五）项", ("本年处理决定数量",), ("行政许可",)),
+    ("第二十条第（六）项", ("本年处理决定数量",), ("行政处罚", "行政强制")),
+    ("第二十条第（八）项", ("本年收费金额（单位：万元）",), ("行政事业性收费",)),
+)
+T2_ROW_HEADER = "信息内容"
+
+# Table 三: the corner cell, the canonical column paths (value columns in printed order)
+# and the rows as (depth, label); depth 1 = 一、…, 2 = （一）…, 3 = 1.…
+T3_CORNER = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+T3_COLUMNS: tuple[tuple[str, ...], ...] = (
+    ("申请人情况", "自然人"),
+    ("申请人情况", "法人或其他组织", "商业企业"),
+    ("申请人情况", "法人或其他组织", "科研机构"),
+    ("申请人情况", "法人或其他组织", "社会公益组织"),
+    ("申请人情况", "法人或其他组织", "法律服务机构"),
+    ("申请人情况", "法人或其他组织", "其他"),
+    ("申请人情况", "总计"),
+)
+_T3_ROWS_HEAD: tuple[tuple[int, str], ...] = (
+    (1, "一、本年新收政府信息公开申请数量"),
+    (1, "二、上年结转政府信息公开申请数量"),
+    (1, "三、本年度办理结果"),
+    (2, "（一）予以公开"),
+    (2, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
+    (2, "（三）不予公开"),
+    (3, "1.属于国家秘密"),
+    (3, "2.其他法律行政法规禁止公开"),
+    (3, "3.危及“三安全一稳定”"),
+    (3, "4.保护第三方合法权益"),
+    (3, "5.属于三类内部事务信息"),
+    (3, "6.属于四类过程性信息"),
+    (3, "7.属于行政执法案卷"),
+    (3, "8.属于行政查询事项"),
+    (2, "（四）无法提供"),
+    (3, "1.本机关不掌握相关政府信息"),
+    (3, "2.没有现成信息需要另行制作"),
+    (3, "3.补正后申请内容仍不明确"),
+    (2, "（五）不予处理"),
+    (3, "1.信访举报投诉类申请"),
+    (3, "2.重复申请"),
+    (3, "3.要求提供公开出版物"),
+    (3, "4.无正当理由大量反复申请"),
+    (3, "5.要求行政机关确认或重新出具已获取信息"),
+)
+_T3_ROWS_TAIL: tuple[tuple[int, str], ...] = (
+    (2, "（七）总计"),
+    (1, "四、结转下年度继续办理"),
+)
+T3_ROWS_2019 = _T3_ROWS_HEAD + ((2, "（六）其他处理"),) + _T3_ROWS_TAIL
+T3_ROWS_2021 = _T3_ROWS_HEAD + (
+    (2, "（六）其他处理"),
+    (3, "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+    (3, "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+    (3, "3.其他"),
+) + _T3_ROWS_TAIL
+
+# Table 四 (same in 2019 and 2021): 15 value columns, one data row.
+T4_RESULTS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+T4_COLUMNS: tuple[tuple[str, ...], ...] = (
+    tuple(("行政复议", r) for r in T4_RESULTS)
+    + tuple(("行政诉讼", "未经复议直接起诉", r) for r in T4_RESULTS)
+    + tuple(("行政诉讼", "复议后起诉", r) for r in T4_RESULTS)
+)
+
+# Template detection: labels (spaces removed, simplified characters, half-width
+# punctuation) that only one of the two national templates prints.
+SIGNALS_2019 = (
+    "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减",
+    "采购项目数量", "采购总金额", "第二十条第(九)项", "其他对外管理服务事项",
+)
+SIGNALS_2021 = (
+    "本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额",
+    "行政规范性文件", "申请人无正当理由逾期不补正", "申请人逾期未按收费通知要求缴纳费用",
+)
