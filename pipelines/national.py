@@ -55,20 +55,10 @@ from .templates import (
     SIGNALS_2019, SIGNALS_2021, T2_NAME, T2_ROW_HEADER, T3_COLUMNS, T3_NAME, T4_COLUMNS, T4_NAME,
 )
 
+from .chinese import to_simplified
+
 # --- label normalisation (detection and matching only; labels are kept as printed) ----
 
-# Traditional → simplified, for the characters that occur in these tables' labels
-# (mirror sites convert pages to traditional characters).
-_TRAD_PAIRS = (
-    "數数條条項项規规範范發发廢废現现處处決决許许罰罚強强製制費费額额單单萬万採采購购總总請请況况"
-    "組组織织業业機机構构會会務务計计結结轉转辦办開开與与無无關关屬属國国護护權权類类內内資资過过"
-    "執执詢询確确補补訪访舉举報报訴诉複复覆复議议維维糾纠審审經经後后減减對对實实際际標标準准繳缴"
-    "納纳當当傳传網网絡络時时職职專专員员從从獲获認认區区這这應应統统係系預预號号險险穩稳問问題题"
-    "門门檔档態态產产歸归廣广閱阅參参級级縣县鎮镇鄉乡衛卫財财稅税徵征狀状負负責责圍围覽览讀读記记"
-    "錄录續续繼继論论證证書书種种樣样據据徑径達达並并沒没讓让為为違违檢检濟济個个隱隐於于祕秘納纳"
-    "們们來来動动義义調调須须則则訊讯復复訟讼"
-)
-_TRAD = str.maketrans(_TRAD_PAIRS[0::2], _TRAD_PAIRS[1::2])
 _HALF = str.maketrans("（）：，／．０１２３４５６７８９＋－　", "():,/.0123456789+- ")
 _WS_RE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 # Pinyin that mirror sites add after characters: 數(shù)據(jù).
@@ -106,7 +96,7 @@ _SIGNAL_2021_RE = re.compile("|".join(re.escape(s) for s in SIGNALS_2021))
 def label_key(text: str) -> str:
     """A label for matching: simplified characters, half-width punctuation, no spaces,
     no pinyin noise."""
-    key = _WS_RE.sub("", text.translate(_TRAD).translate(_HALF))
+    key = _WS_RE.sub("", to_simplified(text).translate(_HALF))
     if "(" in key:
         key = _PINYIN_RE.sub("", key)
     return key.replace("资讯", "信息") if "资讯" in key else key

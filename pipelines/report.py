@@ -14,6 +14,7 @@ from . import dates, indicators, metadata as meta_mod
 from .decode import decode_html, decode_text
 from .document import Document, Table, from_html, from_text
 from .checks import run as run_checks
+from .chinese import to_simplified
 from .model import Extraction
 from .tables import extract_tables
 
@@ -46,7 +47,10 @@ class UnreadableInput(Exception):
 
 
 def is_report_title(title: Optional[str]) -> bool:
-    return bool(title) and bool(REPORT_TITLE_RE.search(title)) and not NOTICE_TITLE_RE.search(title.strip())
+    if not title:
+        return False
+    title = to_simplified(title.strip())  # mirrors print 政府信息公開工作年度報告
+    return bool(REPORT_TITLE_RE.search(title)) and not NOTICE_TITLE_RE.search(title)
 
 
 def _title_candidates(doc: Document, meta: dict[str, str]) -> list[str]:
