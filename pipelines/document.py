@@ -100,7 +100,7 @@ def from_html(text: str) -> Document:
     for selector in BODY_SELECTORS:
         found = root.xpath(selector)
         if found:
-            body = max(found, key=lambda el: len("".join(el.itertext())))
+            body = found[0] if len(found) == 1 else max(found, key=lambda el: len("".join(el.itertext())))
             break
     if body is None:
         body = root.find("body") if root.find("body") is not None else root
@@ -154,7 +154,9 @@ def _blocks(root: etree._Element, skip: Optional[etree._Element] = None) -> list
 
 def _cell_text(cell: etree._Element) -> str:
     # <br> inside a header cell splits a word (本年新<br/>制作数量): join without a gap.
-    text = "".join(cell.itertext()) if len(cell) else (cell.text or "")
+    text = "".join(cell.itertext()) if len(cell) else cell.text
+    if not text:
+        return ""
     return clean(text.replace("\n", "").replace("\r", ""))
 
 

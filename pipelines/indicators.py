@@ -27,6 +27,7 @@ printed with 元 is taken as is).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional
 
 from .model import INDICATOR_KEYS, Cell, Number
@@ -74,6 +75,7 @@ NATIONAL_MAPS: dict[str, dict[str, tuple[NationalSource, ...]]] = {
 TOTAL = "总计"
 
 
+@lru_cache(maxsize=8192)
 def _norm(label: str) -> str:
     return _NOISE.sub("", _NUMBERING.sub("", label.strip()))
 

@@ -7,6 +7,7 @@ ASCII or full-width spaces (索 引 号, 标　　题); they are matched with sp
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable, Optional
 
 from .document import Block, Document, Table
@@ -36,6 +37,7 @@ TITLE_LABELS = ("标题", "名称")
 INDEX_LABELS = ("索引号",)
 
 
+@lru_cache(maxsize=8192)
 def normalise_label(text: str) -> Optional[str]:
     """The known label a cell or line names, or None."""
     key = _SPACES.sub("", text).rstrip(_COLON)

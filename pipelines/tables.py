@@ -7,6 +7,7 @@ numbering of each label (一、 → （一） → 1. → 其中：), not from a 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Optional
 
@@ -65,6 +66,7 @@ def find_layout(table: Table) -> Optional[StatLayout]:
     return None
 
 
+@lru_cache(maxsize=4096)
 def numbering_style(label: str) -> str:
     """The outline style of a row label; 其中： rows take the style of what follows."""
     rest = _SUBITEM_RE.sub("", label, count=1)
