@@ -14,7 +14,7 @@ EXTRACT_KEYS = {
 }
 
 
-@pytest.mark.parametrize("command", ["demo", "crawl", "extract", "serve", "export", "portals"])
+@pytest.mark.parametrize("command", ["demo", "crawl", "extract", "serve", "export", "portals", "capture", "accuracy"])
 def test_every_command_has_help(command):
     result = xxgk(command, "--help", timeout=60)
     assert result.returncode == 0

@@ -158,6 +158,26 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_accuracy(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from pipelines.accuracy import corpus_pairs, format_report, measure
+    from pipelines.report import extract_path
+
+    folder = Path(args.corpus)
+    if not folder.is_dir():
+        raise UsageError(f"not a folder: {args.corpus}")
+    if not corpus_pairs(folder):
+        raise UsageError(f"no labelled pages in {args.corpus} (PAGE next to PAGE.expected.json)")
+
+    def extract(path: str) -> dict:
+        return extract_path(path, url=f"golden/{Path(path).name}").to_json()
+
+    report = measure(folder, extract)
+    print(format_report(report, misses=args.misses))
+    return 0
+
+
 def cmd_capture(args: argparse.Namespace) -> int:
     from xxgk.capture import CaptureNotFound, find_capture
 
@@ -249,6 +269,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the snapshot")
     p.add_argument("--no-date", action="store_true", help="write into DIR itself, not a dated sub-folder")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("accuracy", help="field- and cell-level accuracy over a labelled corpus",
+                       description="Extract every page of CORPUS that has an expected JSON next to it "
+                       "(PAGE.expected.json, as in tests/golden/) and print field-level and cell-level accuracy.")
+    p.add_argument("corpus", metavar="CORPUS", help="folder of pages and their expected JSON")
+    p.add_argument("--misses", type=int, default=20, help="how many misses to list (default 20)")
+    p.set_defaults(func=cmd_accuracy)
 
     p = sub.add_parser("capture", help="the archived original of a report (from its WARC capture)",
                        description="Write a report's page exactly as it was served (bytes as received) "
