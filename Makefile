@@ -4,7 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install bench clean regen-golden
+# Debian packages the tests need: DOC/WPS readers (LibreOffice headless, antiword).
+SYSTEM_PACKAGES := antiword libreoffice-writer-nogui
+
+.PHONY: demo test install system-deps bench clean regen-golden
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +20,17 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/xxgk demo
 
-test: $(STAMP)
+system-deps:
+	@missing=""; \
+	command -v antiword >/dev/null 2>&1 || missing="$$missing antiword"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; \
+	else echo "warning: cannot install$$missing (not root, no sudo): their tests will be skipped"; exit 0; fi; \
+	echo "installing Debian packages:$$missing"; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing
+
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

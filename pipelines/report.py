@@ -11,13 +11,16 @@ import re
 from typing import Optional
 
 from . import dates, indicators, metadata as meta_mod
+from .attachments import attachment_kind, document_from_attachment, is_image_only
 from .decode import decode_html, decode_text
 from .document import Document, Table, from_html, from_text
+from .errors import UnreadableInput  # noqa: F401 (part of this module's interface)
 from .checks import run as run_checks
 from .chinese import to_simplified
 from .model import Extraction
 from .tables import extract_tables
 
+IMAGE_ONLY_ERROR = "image-only report (图片版): no text layer to read"
 REPORT_TITLE_RE = re.compile(
     r"(?:政府信息公开|政务公开|信息公开).{0,8}?(?:年度报告|年报)|(?:年度报告|年报)$"
     r"|(?:(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})\s*年度\s*(?:政府信息公开|政务公开)(?:工作)?报告"
@@ -34,16 +37,7 @@ ORG_SUFFIX_RE = re.compile(
 _SIGNATURE_LINE_RE = re.compile(r"^[\u4e00-\u9fff（）()·]{2,40}$")
 _DATE_LINE_RE = re.compile(r"年.{1,3}月.{1,4}日$|^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$")
 
-MAGIC_FORMATS = (
-    (b"%PDF", "PDF"),
-    (b"PK\x03\x04", "ZIP-based office document (DOCX/XLSX)"),
-    (b"\xd0\xcf\x11\xe0", "OLE office document (DOC/XLS/WPS)"),
-)
 _HTML_SNIFF_RE = re.compile(rb"<\s*(?:!doctype|html|head|body|meta|table|div|p|span|title)\b", re.I)
-
-
-class UnreadableInput(Exception):
-    """The input could not be read at all (missing file, unsupported binary…)."""
 
 
 def is_report_title(title: Optional[str]) -> bool:
@@ -173,11 +167,18 @@ def _looks_like_html(data: bytes) -> bool:
     return bool(_HTML_SNIFF_RE.search(data[:4096]))
 
 
-def extract_bytes(data: bytes, source: str, content_type: Optional[str] = None) -> Extraction:
-    """Raises UnreadableInput for formats this version cannot read."""
-    for magic, name in MAGIC_FORMATS:
-        if data.startswith(magic):
-            raise UnreadableInput(f"{name} attachments are not readable yet (planned: PDF/DOCX/DOC/XLS support)")
+def extract_bytes(data: bytes, source: str, content_type: Optional[str] = None,
+                  filename: Optional[str] = None) -> Extraction:
+    """Raises UnreadableInput for what cannot be read (corrupt, encrypted, too large or an
+    unsupported attachment). `filename` (default: `source`) only tells WPS from DOC and
+    gives a fallback title."""
+    if attachment_kind(data, filename or source):
+        doc = document_from_attachment(data, filename or source)
+        result = extract_document(doc, source)
+        if is_image_only(doc):  # 图片版: a report we cannot read, never silently dropped
+            result.is_report = is_report_title(result.title)
+            result.errors.append(IMAGE_ONLY_ERROR)
+        return result
     is_html = (content_type and "html" in content_type.lower()) or _looks_like_html(data)
     if is_html:
         text, _encoding = decode_html(data, content_type)
