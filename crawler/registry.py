@@ -1,13 +1,19 @@
-"""The portal registry (crawler/portals.yaml) as typed entries."""
+"""The portal registry (crawler/portals.yaml) as typed entries, checked on load."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 import yaml
 
+from crawler.families import NAMES as FAMILY_NAMES
+
 REGISTRY_PATH = Path(__file__).with_name("portals.yaml")
+LEVELS = ("central", "province", "city", "county", "town")
+_REGION_RE = re.compile(r"^\d{6}$")
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 @dataclass(frozen=True)
@@ -23,9 +29,36 @@ class PortalEntry:
     bundled: bool = False
     notes: str = ""
 
+    @property
+    def province_code(self) -> Optional[str]:
+        """The province part of region_code ("530128" → "53")."""
+        return self.region_code[:2] if self.region_code else None
+
 
 class RegistryError(ValueError):
     pass
+
+
+def _check(entry: PortalEntry, path: Path) -> None:
+    def bad(what: str) -> RegistryError:
+        return RegistryError(f"{path}: portal {entry.id!r}: {what}")
+
+    if not _ID_RE.match(entry.id):
+        raise bad("id must be lower-case letters, digits and dashes")
+    if entry.family not in FAMILY_NAMES:
+        raise bad(f"unknown family {entry.family!r} (known: {', '.join(FAMILY_NAMES)})")
+    if entry.level is not None and entry.level not in LEVELS:
+        raise bad(f"unknown level {entry.level!r} (known: {', '.join(LEVELS)})")
+    if entry.region_code is not None and not _REGION_RE.match(entry.region_code):
+        raise bad(f"region_code {entry.region_code!r} is not a six-digit GB/T 2260 code")
+    if not entry.start_urls:
+        raise bad("no start_urls")
+    for url in entry.start_urls:
+        if entry.bundled:
+            if not url.startswith("/"):
+                raise bad(f"a bundled portal's start URL is a path: {url!r}")
+        elif not re.match(r"^https?://[^/\s]+", url):
+            raise bad(f"start URL is not an http(s) address: {url!r}")
 
 
 def load(path: Path = REGISTRY_PATH) -> dict[str, PortalEntry]:
@@ -33,16 +66,18 @@ def load(path: Path = REGISTRY_PATH) -> dict[str, PortalEntry]:
     entries: dict[str, PortalEntry] = {}
     for raw in data.get("portals", []):
         try:
+            region = raw.get("region_code")
             entry = PortalEntry(
                 id=str(raw["id"]), name=str(raw["name"]), family=str(raw.get("family", "generic")),
                 start_urls=tuple(raw["start_urls"]), level=raw.get("level"),
-                region_code=raw.get("region_code"), schedule=raw.get("schedule"),
+                region_code=str(region) if region is not None else None, schedule=raw.get("schedule"),
                 encoding=raw.get("encoding"), bundled=bool(raw.get("bundled", False)),
                 notes=str(raw.get("notes") or ""),
             )
-        except (KeyError, TypeError) as exc:
+        except (KeyError, TypeError, AttributeError) as exc:
             raise RegistryError(f"{path}: bad portal entry {raw!r}: missing {exc}") from None
         if entry.id in entries:
             raise RegistryError(f"{path}: duplicate portal id {entry.id!r}")
+        _check(entry, path)
         entries[entry.id] = entry
     return entries

@@ -19,6 +19,8 @@ BODY_SELECTORS = (
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' trs_editor_view ')]",
     "//*[@id='content']",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
+    # ASP.NET server controls: ctl00_ContentPlaceHolder1_lblContent and the like.
+    "//*[contains(@id, 'lblContent') or contains(@id, 'Content1_') or contains(@id, 'ArticleContent')]",
 )
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body center dd div dl dt fieldset figcaption figure footer "

@@ -69,6 +69,9 @@ def from_lines(lines: Iterable[str]) -> dict[str, str]:
     pending: Optional[str] = None
     for line in lines:
         matches = list(_INLINE_RE.finditer(line))
+        if len(matches) == 1 and matches[0].start() == 0 and matches[0].end() == len(line.rstrip()):
+            pending = _SPACES.sub("", matches[0].group(1))  # "索引号：" alone: the value follows
+            continue
         if matches:
             pending = None
             for k, m in enumerate(matches):

@@ -27,7 +27,9 @@ REPORT_TITLE_RE = re.compile(
 )
 NOTICE_TITLE_RE = re.compile(r"^关于|(?:通知|意见|办法|方案|指南|要点|细则|规定|公告|函|目录|决定|批复)$")
 BREADCRUMB_RE = re.compile(r"[>›»]|^(?:首页|当前位置|您现在的位置)")
-TITLE_SUFFIX_RE = re.compile(r"\s*[-_|—–]+\s*[^-_|—–]*$")
+TITLE_SPLIT_RE = re.compile(r"\s*(?:_|\||\s[-—–]\s|——)\s*")
+# A report title names its year (2017年, 2017年度, 二〇一七年); a column name does not.
+YEAR_IN_TITLE_RE = re.compile(r"(?:19|20)\d{2}|[〇○零一二][〇○零一二三四五六七八九]{3}")
 # The title as quoted in a text-only report: "现公布XX局2017年政府信息公开工作年度报告".
 YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
 REPORT_SECTION_WORDS = ("主动公开", "依申请公开", "行政复议", "行政诉讼")
@@ -47,25 +49,35 @@ def is_report_title(title: Optional[str]) -> bool:
     return bool(REPORT_TITLE_RE.search(title)) and not NOTICE_TITLE_RE.search(title)
 
 
-def _title_candidates(doc: Document, meta: dict[str, str]) -> list[str]:
-    found: list[str] = []
+def _explicit_title(doc: Document, meta: dict[str, str]) -> Optional[str]:
+    """A title the page states as such: 标题/名称 in the header block, or ArticleTitle."""
     for label in meta_mod.TITLE_LABELS:
         if meta.get(label):
-            found.append(meta[label])
+            return meta[label].strip()
     for name in ("ArticleTitle", "title", "Title"):
         if doc.meta.get(name):
-            found.append(doc.meta[name])
+            return doc.meta[name].strip()
+    return None
+
+
+def _title_candidates(doc: Document, meta: dict[str, str]) -> list[str]:
+    found: list[str] = []
+    values = set(meta.values())  # 公开目录：政府信息公开年报 is a column name, not a title
     for line in list(doc.header_blocks) + list(doc.blocks[:15]):
-        if (isinstance(line, str) and len(line) <= 80 and "。" not in line
-                and not BREADCRUMB_RE.search(line) and REPORT_TITLE_RE.search(line)):
+        if (isinstance(line, str) and len(line) <= 80 and "。" not in line and line not in values
+                and not BREADCRUMB_RE.search(line) and YEAR_IN_TITLE_RE.search(line)
+                and REPORT_TITLE_RE.search(line)):
             found.append(line)
     if doc.html_title:
-        found.append(doc.html_title)
-        found.append(TITLE_SUFFIX_RE.sub("", doc.html_title))
+        # "标题_栏目_站点" / "标题 - 站点": the title is the first part.
+        found.append(TITLE_SPLIT_RE.split(doc.html_title, maxsplit=1)[0])
     return [t.strip() for t in found if t and t.strip()]
 
 
 def choose_title(doc: Document, meta: dict[str, str], agency: Optional[str]) -> Optional[str]:
+    explicit = _explicit_title(doc, meta)
+    if explicit:
+        return explicit
     candidates = _title_candidates(doc, meta)
     for title in candidates:
         if is_report_title(title):

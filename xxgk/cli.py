@@ -94,14 +94,14 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
     entries, targets = _crawl_targets(args)
     bundled = [e for e in entries if e.bundled]
-    remote = [CrawlTarget(e.id, list(e.start_urls)) for e in entries if not e.bundled]
+    remote = [CrawlTarget(e.id, list(e.start_urls), family=e.family) for e in entries if not e.bundled]
     overrides = {"XXGK_REFRESH_DAYS": args.refresh_days}
     with archive_lock(args.db, wait=args.wait):
         if bundled:
             with bundled_portal() as (base_url, _start):
                 for e in bundled:
                     targets.append(CrawlTarget(e.id, [base_url + p for p in e.start_urls], local=True,
-                                               alias=(base_url, DEMO_ORIGIN)))
+                                               alias=(base_url, DEMO_ORIGIN), family=e.family))
                 results = run_crawls(targets + remote, args.db, progress=not args.quiet,
                                      overrides=overrides, log_level=args.log_level)
         else:

@@ -27,6 +27,7 @@ class CrawlTarget:
     start_urls: list[str]
     local: bool = False  # a loopback portal: lift the politeness limits
     alias: Optional[tuple[str, str]] = None  # (served origin, stored origin): the demo
+    family: Optional[str] = None  # registry hint; None = detect from the page
 
 
 @dataclass
@@ -71,7 +72,8 @@ def run_crawls(targets: list[CrawlTarget], db: str, progress: bool = True,
         for target in targets:
             crawler = Crawler(PortalSpider, _settings(target, db, progress, overrides))
             try:
-                yield runner.crawl(crawler, start_urls=target.start_urls, portal=target.portal)
+                yield runner.crawl(crawler, start_urls=target.start_urls, portal=target.portal,
+                                   family=target.family)
             except Exception as exc:  # keep going: one broken portal must not stop cron
                 failures.append(exc)
 

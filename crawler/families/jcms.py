@@ -2,11 +2,15 @@
 `<script type="text/xml">`; further pages come only from dataproxy.jsp (POST)."""
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from typing import Optional
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
+from .base import ListLink, PageRequest
+
+NAME = "jcms"
 _DATASTORE_RE = re.compile(r"<datastore>.*?</datastore>", re.S)
 _RECORD_RE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 _HREF_RE = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*["']([^"']+)["'][^>]*>(.*?)</a>""", re.S | re.I)
@@ -18,12 +22,6 @@ _TAG_RE = re.compile(r"<[^>]+>")
 def _js_value(name: str, text: str) -> Optional[str]:
     m = re.search(rf"""\b{name}\s*[:=]\s*['"]?([^'",\s}})]+)""", text)
     return m.group(1) if m else None
-
-
-@dataclass
-class ListLink:
-    url: str
-    title: str
 
 
 @dataclass
@@ -49,6 +47,23 @@ def is_jcms(text: str) -> bool:
     return "<datastore>" in text and ("dataproxy.jsp" in text or "<recordset>" in text)
 
 
+def detect(text: str, url: str) -> bool:
+    return is_jcms(text)
+
+
+def list_links(text: str, url: str) -> list[ListLink]:
+    return records(text, url)
+
+
+def next_pages(text: str, url: str) -> list[PageRequest]:
+    """dataproxy.jsp POSTs for every page after the embedded one (column page only:
+    dataproxy answers carry no configuration, so they ask for nothing more)."""
+    config = paging(text)
+    if config is None:
+        return []
+    return [PageRequest(u, tuple(form.items())) for u, form in config.requests(url, len(records(text, url)))]
+
+
 def records(text: str, base_url: str) -> list[ListLink]:
     """Links of the records in an embedded datastore or a dataproxy answer."""
     out: list[ListLink] = []
@@ -58,7 +73,8 @@ def records(text: str, base_url: str) -> list[ListLink]:
             continue
         title_attr = _TITLE_ATTR_RE.search(m.group(0))
         title = title_attr.group(1) if title_attr else _TAG_RE.sub("", m.group(2))
-        out.append(ListLink(urljoin(base_url, m.group(1).strip()), title.strip()))
+        out.append(ListLink(urljoin(base_url, html.unescape(m.group(1).strip())), html.unescape(title).strip(),
+                            html.unescape(_TAG_RE.sub("", m.group(2))).strip()))
     return out
 
 

@@ -1,10 +1,12 @@
 """The one spider: start from a portal's report column, walk its lists, fetch articles.
 
-It only decides where to go. Whether a fetched article is a report, and what it
-says, is decided by the pipelines (pipelines/report.py), never here.
+It only decides where to go, and asks crawler.families how: which family a list page
+belongs to, its article links and its other pages. Whether a fetched article is a
+report, and what it says, is decided by the pipelines (pipelines/report.py), never here.
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from typing import Iterable, Optional
 from urllib.parse import urlsplit
@@ -12,30 +14,68 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import FormRequest, Request, Response
 
-from crawler.families import generic, jcms
+from crawler import families
 from crawler.items import ARTICLE, FAILED, LIST, PageItem
+from pipelines.decode import decode_html
+
+log = logging.getLogger(__name__)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def site_of(url: str) -> Optional[tuple[str, Optional[int]]]:
+    """(host, explicit non-default port) of an http(s) URL: what "the same site" means."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if port == _DEFAULT_PORTS.get(parts.scheme.lower()):
+        port = None
+    return parts.hostname.lower(), port
+
+
+def page_text(response: Response) -> Optional[str]:
+    """A list page as text, decoded the way the pipelines decode articles (charset
+    header and meta checked against the bytes, GBK without a declaration, …)."""
+    body = response.body or b""
+    if not body:
+        return None
+    content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
+    try:
+        return decode_html(body, content_type)[0]
+    except Exception:  # undecodable: try Scrapy's own guess, else give up on the page
+        return getattr(response, "text", None)
+
+
 class PortalSpider(scrapy.Spider):
     name = "portal"
 
-    def __init__(self, start_url: str | None = None, portal: str | None = None, start_urls: Iterable[str] = (), **kwargs):
+    def __init__(self, start_url: str | None = None, portal: str | None = None, start_urls: Iterable[str] = (),
+                 family: str | None = None, **kwargs):
         super().__init__(**kwargs)
         urls = list(start_urls) or ([start_url] if start_url else [])
         if not urls:
             raise ValueError("PortalSpider needs start_url or start_urls")
         self.start_urls = urls
         self.portal = portal or urlsplit(urls[0]).hostname or "unknown"
-        # Stay on the start URLs' sites (OffsiteMiddleware reads this).
+        self.family = family  # a registry's family: tried first, detection still decides
+        # Stay on the start URLs' sites: OffsiteMiddleware reads allowed_domains (host
+        # names), same_site() also holds the port (replicas share 127.0.0.1).
         self.allowed_domains = sorted({urlsplit(u).hostname for u in urls if urlsplit(u).hostname})
+        self.sites = {s for s in map(site_of, urls) if s is not None}
+
+    def same_site(self, url: str) -> bool:
+        return site_of(url) in self.sites
 
     async def start(self):
         for url in self.start_urls:
-            yield Request(url, callback=self.parse_list, errback=self.failed, cb_kwargs={"first": True})
+            yield Request(url, callback=self.parse_list, errback=self.failed)
 
     def page(self, response: Response, kind: str) -> PageItem:
         header = lambda name: (response.headers.get(name) or b"").decode("latin-1") or None
@@ -53,24 +93,23 @@ class PortalSpider(scrapy.Spider):
             referer=(response.request.headers.get("Referer") or b"").decode("latin-1") or None,
         )
 
-    def parse_list(self, response: Response, first: bool = False):
+    def parse_list(self, response: Response):
         yield self.page(response, LIST)
-        text = response.text if hasattr(response, "text") else ""
-        if jcms.is_jcms(text):
-            links = jcms.records(text, response.url)
-            if first:
-                paging = jcms.paging(text)
-                if paging is not None:
-                    for url, form in paging.requests(response.url, len(links)):
-                        yield FormRequest(url, formdata=form, callback=self.parse_list, errback=self.failed)
-        else:
-            links = [jcms.ListLink(response.urljoin(a.attrib.get("href", "")), (a.attrib.get("title") or " ".join(a.css("::text").getall())).strip())
-                     for a in response.css("a[href]")]
-            for url in generic.next_page_links(links):
-                yield Request(url, callback=self.parse_list, errback=self.failed)
-            links = generic.report_links(links)
-        for link in links:
-            yield self.article_request(link.url)
+        text = page_text(response)
+        if not text:
+            return
+        plan = families.plan(text, response.url, self.family)
+        log.debug("%s: family %s, %d links, %d pages", response.url, plan.family, len(plan.links), len(plan.pages))
+        for page in plan.pages:
+            if not self.same_site(page.url):
+                continue
+            if page.formdata is not None:
+                yield FormRequest(page.url, formdata=page.form, callback=self.parse_list, errback=self.failed)
+            else:
+                yield Request(page.url, callback=self.parse_list, errback=self.failed)
+        for link in plan.links:
+            if self.same_site(link.url):
+                yield self.article_request(link.url)
 
     def article_request(self, url: str) -> Request:
         # The incremental middleware may answer a fresh page with 304 from the archive.
