@@ -1,9 +1,11 @@
 """Incremental crawls: do not fetch again a report page archived recently.
 
 List pages are always re-read. A report page (request meta `xxgk_kind == "article"`)
-fetched within the refresh interval is answered here with a synthetic 304 and never
-requested; after it, the request carries If-None-Match / If-Modified-Since when the
-server gave validators. The pipeline treats either 304 as "seen, unchanged".
+fetched within the refresh interval is never requested: the spider middleware turns its
+request into a "seen" item straight away (no scheduling, no download). After the
+interval, the downloader middleware makes the request conditional (If-None-Match /
+If-Modified-Since) where the server gave validators. The pipeline treats both a fresh
+page and a 304 as "seen, unchanged".
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 from typing import Optional
 
-from scrapy.http import Response
+from scrapy.http import Request
 
 from pipelines.archive import alias_url
 
@@ -47,14 +49,13 @@ def load_state(db: str) -> dict[str, tuple[Optional[datetime], Optional[str], Op
     return {url: (parse_ts(ts), et, lm) for url, ts, et, lm in rows}
 
 
-class IncrementalMiddleware:
+class FreshPagesMiddleware:
+    """Spider middleware: a request for a fresh report page becomes a cached PageItem."""
+
     def __init__(self, db: str, refresh_days: float, alias=None):
-        self.db = db
-        self.alias = tuple(alias) if alias else None
+        self.db, self.alias = db, (tuple(alias) if alias else None)
         self.refresh = timedelta(days=refresh_days)
-        self.state: dict[str, tuple[Optional[datetime], Optional[str], Optional[str]]] = {}
-        self.skipped = 0
-        self.conditional = 0
+        self.fresh: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -63,6 +64,53 @@ class IncrementalMiddleware:
         s = crawler.settings
         mw = cls(s.get("XXGK_DB"), s.getfloat("XXGK_REFRESH_DAYS", DEFAULT_REFRESH_DAYS),
                  s.getlist("XXGK_URL_ALIAS") or None)
+        mw.stats = crawler.stats
+        crawler.signals.connect(mw.open, signal=signals.spider_opened)
+        return mw
+
+    def open(self, spider=None):
+        now = datetime.now(timezone.utc)
+        self.fresh = {url for url, (fetched, _e, _m) in load_state(self.db).items()
+                      if fetched is not None and now - fetched < self.refresh}
+
+    def _replace(self, result):
+        from crawler.items import ARTICLE as ARTICLE_KIND, PageItem
+
+        if isinstance(result, Request) and result.meta.get("xxgk_kind") == ARTICLE \
+                and alias_url(result.url, self.alias) in self.fresh:
+            self.fresh.discard(alias_url(result.url, self.alias))  # once per run
+            self.stats.inc_value("xxgk/incremental/skipped")
+            return PageItem(url=result.url, kind=ARTICLE_KIND, status=None, content_type=None, body=None,
+                            fetched_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                            cached=True)
+        return result
+
+    def process_spider_output(self, response, result, spider=None):
+        for r in result:
+            yield self._replace(r)
+
+    async def process_spider_output_async(self, response, result, spider=None):
+        async for r in result:
+            yield self._replace(r)
+
+    def process_start_requests(self, start_requests, spider=None):
+        return start_requests
+
+
+class IncrementalMiddleware:
+    """Downloader middleware: conditional requests for report pages past the interval."""
+
+    def __init__(self, db: str, alias=None):
+        self.db = db
+        self.alias = tuple(alias) if alias else None
+        self.state: dict[str, tuple[Optional[datetime], Optional[str], Optional[str]]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy import signals
+
+        s = crawler.settings
+        mw = cls(s.get("XXGK_DB"), s.getlist("XXGK_URL_ALIAS") or None)
         crawler.signals.connect(mw.open, signal=signals.spider_opened)
         mw.stats = crawler.stats
         return mw
@@ -73,31 +121,11 @@ class IncrementalMiddleware:
     def process_request(self, request, spider=None):
         if request.meta.get("xxgk_kind") != ARTICLE:
             return None
-        fetched, etag, modified = self.state.get(alias_url(request.url, self.alias), (None, None, None))
-        now = datetime.now(timezone.utc)
-        if fetched is not None and now - fetched < self.refresh:
-            self.skipped += 1
-            self.stats.inc_value("xxgk/incremental/skipped")
-            request.meta["xxgk_cached"] = True
-            return Response(request.url, status=304, request=request, flags=["xxgk-cached"])
+        _fetched, etag, modified = self.state.get(alias_url(request.url, self.alias), (None, None, None))
         if etag:
             request.headers.setdefault("If-None-Match", etag)
         if modified:
             request.headers.setdefault("If-Modified-Since", modified)
         if etag or modified:
-            self.conditional += 1
             self.stats.inc_value("xxgk/incremental/conditional")
         return None
-
-    def process_response(self, request, response, spider=None):
-        # Seen in this run: a second listing of the same page is not fetched again.
-        if request.meta.get("xxgk_kind") == ARTICLE and response.status in (200, 304) \
-                and not request.meta.get("xxgk_cached"):
-            key = alias_url(request.url, self.alias)
-            _, etag, modified = self.state.get(key, (None, None, None))
-            self.state[key] = (
-                datetime.now(timezone.utc),
-                (response.headers.get("ETag") or b"").decode("latin-1") or etag,
-                (response.headers.get("Last-Modified") or b"").decode("latin-1") or modified,
-            )
-        return response

@@ -117,7 +117,7 @@ class WarcCaptureMiddleware:
         return mw
 
     def process_response(self, request, response, spider=None):
-        if self.directory is None or request.meta.get("xxgk_cached"):
+        if self.directory is None:
             return response
         if self.file is None or self.file.size() > MAX_FILE_BYTES:
             if self.file is not None:

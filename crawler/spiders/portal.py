@@ -83,7 +83,6 @@ class PortalSpider(scrapy.Spider):
             warc=response.meta.get("warc"),
             etag=header("ETag"),
             last_modified=header("Last-Modified"),
-            cached=bool(response.meta.get("xxgk_cached")),
             url=response.url,
             kind=kind,
             status=response.status,
