@@ -81,7 +81,21 @@ def test_header_fields_of_every_report(portal, crawled):
         assert (row["index_no"], row["written_date"], row["signed_date"], row["report_year"], row["agency"], row["publisher"]) == (
             report.index_no, report.written_date, report.signed_date, report.report_year, report.agency, report.publisher
         ), report.art_path
-        assert row["template"] == "pre2019"
+        assert row["template"] == report.template, report.art_path
+
+
+def test_planted_inconsistencies_land_in_checks(portal, crawled):
+    """The reports printed with a deliberate error have exactly the checks they must fail
+    in the archive's `checks` table (and `checks_count`); every other report has none."""
+    db = crawled["db"]
+    found: dict[str, set[str]] = {}
+    for r in rows(db, "select r.url, c.[check] from checks c join reports r on r.id = c.report_id"):
+        found.setdefault(urllib.parse.urlsplit(r["url"]).path, set()).add(r["check"])
+    expected = {r.art_path: set(r.expected_checks) for r in portal.reports if r.expected_checks}
+    assert len(expected) >= 3 and {"t3_identity", "t4_total", "pre2019_parts"} <= set().union(*expected.values())
+    assert found == expected
+    counts = {urllib.parse.urlsplit(r["url"]).path: r["checks_count"] for r in rows(db, "select url, checks_count from reports")}
+    assert {path for path, n in counts.items() if n} == set(expected)
 
 
 def test_quzhou_report_values(crawled):

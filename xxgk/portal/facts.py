@@ -4,6 +4,11 @@ Every fact is a pure function of (seed, index), so a portal of 100 000 reports
 pays only for its list order up front; a report's table and prose are computed
 when someone asks for that report. The fictional city 江澜市 keeps invented
 numbers away from real agencies.
+
+This module holds the shared models (ExpectedCell, ReportFacts, Article …), the
+agencies, the pre-2019 reports (report years 2008–2018) and the notices; national.py
+generates the 2019/2021-template reports (2019–2024) of the same agencies, and
+layout.py says which report each position of portal.reports holds.
 """
 from __future__ import annotations
 
@@ -11,10 +16,13 @@ import math
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import lru_cache
 from typing import Mapping, Optional, Union
 
-from pipelines.templates import PRE2019_COLUMNS, PRE2019_ROWS, PRE2019_TABLE_NAME
+from pipelines.templates import (
+    PRE2019_COLUMNS, PRE2019_ROWS, PRE2019_TABLE_NAME, T2_NAME, T3_NAME, T4_NAME,
+)
 
 Number = Union[int, float]
 
@@ -30,7 +38,10 @@ PER_PAGE = 15
 COLUMN_PATH = f"/col/col{COLUMN_ID}/index.html"
 TEMPLATE = "pre2019"
 FIRST_YEAR, LAST_YEAR = 2008, 2018
-STANDARD_REPORTS = 48            # reports in the standard demo, the reference report included
+# The standard demo: the reference report, 47 pre-2019 reports, the 2019–2024 reports
+# of the twelve city agencies (national templates) and one more pre-2019 report.
+# layout.py says which position holds which report.
+STANDARD_REPORTS = 121
 NOTICE_ID0 = 1001                # article ids: notices from here ...
 REPORT_ID0 = 10001               # ... reports from here (reports[i] has id REPORT_ID0 + i)
 FIRST_GENERATED = 1              # reports[0] is the reference report (quzhou.py)
@@ -73,9 +84,10 @@ class ExpectedCell:
     """One statistics-table cell as an extractor should report it."""
     row: tuple[str, ...]
     column: tuple[str, ...]
-    unit: str
+    unit: Optional[str]          # None where the page prints no unit (national tables)
     raw: str
     value: Optional[Number]
+    table: str = PRE2019_TABLE_NAME
 
 
 @dataclass(frozen=True)
@@ -96,6 +108,12 @@ class ReportFacts:
     cells: tuple[ExpectedCell, ...]
     art_id: int = 0
     metadata: tuple[tuple[str, str], ...] = ()   # header block: (canonical label, value as printed)
+    expected_checks: tuple[str, ...] = ()        # consistency checks the page fails on purpose
+
+    @property
+    def indicators(self) -> dict[str, Optional[Number]]:
+        """The canonical indicators of the README mapping, computed from the cells."""
+        return expected_indicators(self.template, self.cells)
 
 
 @dataclass(frozen=True)
@@ -142,6 +160,26 @@ class StatTable:
 
 
 @dataclass(frozen=True)
+class NationalTables:
+    """Tables 二, 三 and 四 of a 2019/2021-template report, as the page prints them.
+
+    The renderer prints these very cells (labels from their paths, raw text as is),
+    so the page and the expected extraction cannot drift apart.
+    t2: (block title, value headers, rows of cells); t3: the value rows, seven cells
+    each (applicant columns, then 总计); t4: the fifteen cells of the data row."""
+    template: str
+    t2: tuple[tuple[str, tuple[str, ...], tuple[tuple[ExpectedCell, ...], ...]], ...]
+    t3: tuple[tuple[ExpectedCell, ...], ...]
+    t4: tuple[ExpectedCell, ...]
+
+    @property
+    def cells(self) -> tuple[ExpectedCell, ...]:
+        out = [c for _title, _heads, rows in self.t2 for row in rows for c in row]
+        out += [c for row in self.t3 for c in row]
+        return tuple(out) + self.t4
+
+
+@dataclass(frozen=True)
 class Article:
     """One article page before markup: what it says, in order, and how it looks."""
     art_id: int
@@ -155,6 +193,8 @@ class Article:
     table: Optional[StatTable]
     signature: tuple[str, ...]                   # right-aligned closing lines
     look: Look = Look()
+    national: Optional[NationalTables] = None    # 2019/2021 templates: tables 二/三/四 after
+                                                 # the headings of sections[1], [2] and [3]
 
 
 @dataclass(frozen=True)
@@ -333,6 +373,74 @@ def values_of(cells: tuple[ExpectedCell, ...]) -> dict[str, Number]:
     return {key: (cell.value or 0) for key, cell in zip(ROW_KEYS, cells)}
 
 
+# --- Canonical indicators (README "Canonical indicators"), from the expected cells -------
+# Written from the README table, not from pipelines/indicators.py, so that it checks it.
+
+INDICATOR_NAMES = ("proactive_disclosed", "applications_received", "applications_carried_over",
+                   "applications_completed", "carried_to_next_year", "reconsideration_total",
+                   "litigation_total", "fees_collected", "staff_count")
+_PRE2019_INDICATOR_ROWS = {
+    "proactive_disclosed": ("一、主动公开情况", "（一）主动公开政府信息数"),
+    "applications_received": ("三、依申请公开情况", "（一）收到申请数"),
+    "applications_completed": ("三、依申请公开情况", "（二）申请办结数"),
+    "reconsideration_total": ("四、行政复议数量",),
+    "litigation_total": ("五、行政诉讼数量",),
+    "fees_collected": ("七、依申请公开信息收取的费用",),
+    "staff_count": ("八、机构建设和保障经费情况", "（三）从事政府信息公开工作人员数"),
+}
+_T3_TOTAL = ("申请人情况", "总计")
+_NATIONAL_INDICATOR_CELLS = {   # indicator -> (table, row, column) whose values are added
+    "applications_received": ((T3_NAME, ("一、本年新收政府信息公开申请数量",), _T3_TOTAL),),
+    "applications_carried_over": ((T3_NAME, ("二、上年结转政府信息公开申请数量",), _T3_TOTAL),),
+    "applications_completed": ((T3_NAME, ("三、本年度办理结果", "（七）总计"), _T3_TOTAL),),
+    "carried_to_next_year": ((T3_NAME, ("四、结转下年度继续办理",), _T3_TOTAL),),
+    "reconsideration_total": ((T4_NAME, (), ("行政复议", "总计")),),
+    "litigation_total": ((T4_NAME, (), ("行政诉讼", "未经复议直接起诉", "总计")),
+                         (T4_NAME, (), ("行政诉讼", "复议后起诉", "总计"))),
+}
+_FEES_2021 = (T2_NAME, ("第二十条第（八）项", "行政事业性收费"), ("本年收费金额（单位：万元）",))
+
+
+def _yuan(raw: str) -> Number:
+    """万元 as printed → 元, exactly (Decimal), an int when whole."""
+    yuan = Decimal(raw.strip().removesuffix("万元")) * 10000
+    return int(yuan) if yuan == yuan.to_integral_value() else float(yuan)
+
+
+def expected_indicators(template: str, cells: tuple[ExpectedCell, ...]) -> dict[str, Optional[Number]]:
+    out: dict[str, Optional[Number]] = dict.fromkeys(INDICATOR_NAMES)
+    if template == TEMPLATE:
+        by_row = {c.row: c for c in cells}
+        for key, row in _PRE2019_INDICATOR_ROWS.items():
+            cell = by_row.get(row)
+            if cell is not None and cell.value is not None:
+                out[key] = _yuan(cell.raw) if key == "fees_collected" else cell.value
+        return out
+    grid = {(c.table, c.row, c.column): c for c in cells}
+
+    def total(table: str, row: tuple[str, ...], column: tuple[str, ...]) -> Optional[Number]:
+        cell = grid.get((table, row, column))
+        if cell is None:
+            return None
+        if cell.value is not None:
+            return cell.value
+        # a blank 总计: the sum of the given cells of its row under the same parent header
+        # (三: the six applicant columns; 四: the four results of the group)
+        head = column[:-1]
+        parts = [c.value for (t, r, k), c in grid.items()
+                 if t == table and r == row and k != column and k[:len(head)] == head and c.value is not None]
+        return sum(parts) if parts else None
+
+    for key, sources in _NATIONAL_INDICATOR_CELLS.items():
+        found = [v for v in (total(*src) for src in sources) if v is not None]
+        out[key] = sum(found) if found else None
+    if template == "2021":
+        fees = grid.get(_FEES_2021)
+        if fees is not None and fees.value is not None:
+            out["fees_collected"] = _yuan(fees.raw)
+    return out
+
+
 def _split(rng: random.Random, total: int, weights: tuple[float, ...]) -> list[int]:
     """total shared out roughly by weights (jittered); the parts always sum to total."""
     if not total:
@@ -422,6 +530,8 @@ class ReportPlan:
     published: date
     title: str
     salt: int
+    template: str = TEMPLATE
+    defect: Optional[str] = None     # the inconsistency printed on purpose (see layout.py)
 
     @property
     def path(self) -> str:
@@ -455,9 +565,10 @@ def _title(agency: Agency, year: int, salt: int) -> str:
     raise AssertionError("unreachable")
 
 
-def report_plan(seed: int, index: int) -> ReportPlan:
-    """Plan of reports[index] (index ≥ FIRST_GENERATED): agency, year, dates, title."""
-    g = index - FIRST_GENERATED
+def report_plan(seed: int, index: int, g: Optional[int] = None, defect: Optional[str] = None) -> ReportPlan:
+    """Plan of the pre-2019 report at position index (index ≥ FIRST_GENERATED): agency,
+    year, dates, title. g, the agency-year slot, defaults to index - FIRST_GENERATED."""
+    g = index - FIRST_GENERATED if g is None else g
     agency, year = _agency_year(g)
     salt = mix(seed, g, 0x5EED)
     # written between 8 January and the end of March of the following year
@@ -465,7 +576,7 @@ def report_plan(seed: int, index: int) -> ReportPlan:
     signed = written - timedelta(days=1 + (salt >> 8) % 2)
     published = written + timedelta(days=(salt >> 12) % 5)
     return ReportPlan(index, REPORT_ID0 + index, agency, year, written, signed, published,
-                      _title(agency, year, salt >> 16), salt)
+                      _title(agency, year, salt >> 16), salt, TEMPLATE, defect)
 
 
 def _signature_date(plan: ReportPlan) -> str:
@@ -474,24 +585,41 @@ def _signature_date(plan: ReportPlan) -> str:
     return chinese_date(plan.signed) if (plan.salt >> 20) % 20 < 9 else arabic_date(plan.signed)
 
 
-@lru_cache(maxsize=4096)
-def report_facts(seed: int, index: int) -> ReportFacts:
-    plan = report_plan(seed, index)
-    rng = random.Random(plan.salt)
-    values = generate_values(rng, plan.agency.scale, plan.year, plan.agency.focus)
-    print_zeros = rng.random() < (0.15, 0.5, 0.85)[plan.agency.scale]
+def header_metadata(plan: ReportPlan, index: int) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(索引号, header block) of the report at position index."""
     written_text = arabic_date(plan.written) if (plan.salt >> 26) % 5 == 0 else plan.written.isoformat()
     category = f"{plan.year}年度" if (plan.salt >> 29) % 2 else CATEGORY_REPORTS
     index_no = f"{plan.agency.code}/{plan.written.year}-{10000 + index:05d}"
-    metadata = ((LABEL_INDEX_NO, index_no), (LABEL_WRITTEN, written_text), (LABEL_METHOD, METHOD_PROACTIVE),
-                (LABEL_CATEGORY, category), (LABEL_PUBLISHER, plan.agency.short))
+    return index_no, ((LABEL_INDEX_NO, index_no), (LABEL_WRITTEN, written_text), (LABEL_METHOD, METHOD_PROACTIVE),
+                      (LABEL_CATEGORY, category), (LABEL_PUBLISHER, plan.agency.short))
+
+
+# The one deliberate inconsistency a pre-2019 report can carry: 收到申请数 printed one
+# more than its four channels (当面 + 传真 + 网络 + 信函).
+DEFECT_RECEIVED = "received_off_by_one"
+PRE2019_DEFECT_CHECKS = {DEFECT_RECEIVED: ("pre2019_parts",)}
+
+
+@lru_cache(maxsize=4096)
+def report_facts(seed: int, index: int, g: Optional[int] = None, defect: Optional[str] = None) -> ReportFacts:
+    """The pre-2019 report at position index (the defaults give what every portal
+    position up to 47 holds; layout.py passes g and defect for the others)."""
+    plan = report_plan(seed, index, g, defect)
+    rng = random.Random(plan.salt)
+    values = generate_values(rng, plan.agency.scale, plan.year, plan.agency.focus)
+    print_zeros = rng.random() < (0.15, 0.5, 0.85)[plan.agency.scale]
+    if defect == DEFECT_RECEIVED:
+        print_zeros = True       # every channel printed, so the sum visibly disagrees
+        values["received"] = sum(values[k] for k in ("recv_in_person", "recv_fax", "recv_online", "recv_letter")) + 1
+    index_no, metadata = header_metadata(plan, index)
     return ReportFacts(
         art_path=plan.path, title=plan.title, agency=plan.agency.name, publisher=plan.agency.short,
         index_no=index_no, written_date=plan.written.isoformat(),
         published_date=plan.published.isoformat(), signed_date=plan.signed.isoformat(),
         signed_date_text=_signature_date(plan), report_year=plan.year,
         encoding=encoding_for(plan.art_id), template=TEMPLATE,
-        cells=make_cells(values, print_zeros), art_id=plan.art_id, metadata=metadata)
+        cells=make_cells(values, print_zeros), art_id=plan.art_id, metadata=metadata,
+        expected_checks=PRE2019_DEFECT_CHECKS.get(defect or "", ()))
 
 
 # --- Prose of generated reports (own wording; the numbers come from the table) --------
@@ -571,9 +699,9 @@ def _appeals_text(v: Mapping[str, Number]) -> str:
 
 
 @lru_cache(maxsize=256)
-def report_article(seed: int, index: int) -> Article:
-    plan = report_plan(seed, index)
-    facts = report_facts(seed, index)
+def report_article(seed: int, index: int, g: Optional[int] = None, defect: Optional[str] = None) -> Article:
+    plan = report_plan(seed, index, g, defect)
+    facts = report_facts(seed, index, g, defect)
     v = values_of(facts.cells)
     s = plan.salt >> 34
     words = dict(year=plan.year, agency=plan.agency.name, short=plan.agency.short,

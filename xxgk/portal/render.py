@@ -10,9 +10,9 @@ from urllib.parse import quote
 
 from xxgk.portal.facts import (
     APPENDIX_LABEL, COLUMN_ID, COLUMN_PATH, GBK, PER_PAGE, SITE_NAME, UNIT_ID, WEB_ID, WEB_NAME,
-    Article, ListEntry, Look, StatTable,
+    Article, ExpectedCell, ListEntry, Look, NationalTables, StatTable,
 )
-from pipelines.templates import PRE2019_COLUMNS
+from pipelines.templates import PRE2019_COLUMNS, T2_ROW_HEADER, T3_COLUMNS, T3_CORNER, T4_RESULTS
 
 PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
 HOME = "首页"
@@ -164,6 +164,98 @@ def _stat_table(table: StatTable, look: Look, art_id: int) -> str:
             + "\n".join(rows) + "\n</tbody>\n</table>\n")
 
 
+# --- Tables 二, 三 and 四 of the national templates -------------------------------------
+# Laid out as the official forms print them (report-formats.md §1–§2): table 二 one
+# 4-column table of blocks, a block title row spanning it; table 三 with its three
+# header rows, the corner note, 三、本年度办理结果 and its categories as row spans;
+# table 四 with three header rows over one data row. Blank cells are &nbsp;.
+
+NATIONAL_TABLE_ATTRS = ' border="1" cellspacing="0" cellpadding="0" width="100%" style="border-collapse:collapse"'
+T2_VALUE_COLUMNS = 3
+NBSP = "&nbsp;"
+
+
+def _head_text(label: str, look: Look) -> str:
+    """A header label; pages pasted from Word break long ones with <br />."""
+    text = escape(label)
+    if not look.spaced_header or len(label) < 6:
+        return text
+    cut = label.index("（") if "（" in label else len(label) // 2
+    return escape(label[:cut]) + "<br />" + escape(label[cut:])
+
+
+def _value_cell(cell: ExpectedCell, look: Look, attrs: str = "") -> str:
+    return _cell(escape(cell.raw) if cell.raw else NBSP, look, attrs)
+
+
+def _span(name: str, n: int) -> str:
+    return f' {name}="{n}"' if n > 1 else ""
+
+
+def _table(rows: list[str]) -> str:
+    return f"<table{NATIONAL_TABLE_ATTRS}>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
+
+
+def _table2(t: NationalTables, look: Look) -> str:
+    rows = []
+    for title, heads, cell_rows in t.t2:
+        spans = [1] * (len(heads) - 1) + [T2_VALUE_COLUMNS - len(heads) + 1]
+        rows.append("<tr>" + _cell(escape(title), look, f' colspan="{T2_VALUE_COLUMNS + 1}"') + "</tr>")
+        rows.append("<tr>" + _cell(T2_ROW_HEADER, look) + "".join(
+            _cell(_head_text(h, look), look, _span("colspan", n)) for h, n in zip(heads, spans)) + "</tr>")
+        for cells in cell_rows:
+            rows.append("<tr>" + _cell(escape(cells[0].row[-1]), look) + "".join(
+                _value_cell(c, look, _span("colspan", n)) for c, n in zip(cells, spans)) + "</tr>")
+    return _table(rows)
+
+
+def _table3(t: NationalTables, look: Look) -> str:
+    people, legal = T3_COLUMNS[0][-1], T3_COLUMNS[1][1]
+    rows = [
+        "<tr>" + _cell(escape(T3_CORNER), look, ' colspan="3" rowspan="3"')
+        + _cell(escape(T3_COLUMNS[0][0]), look, f' colspan="{len(T3_COLUMNS)}"') + "</tr>",
+        "<tr>" + _cell(escape(people), look, ' rowspan="2"')
+        + _cell(escape(legal), look, f' colspan="{len(T3_COLUMNS) - 2}"')
+        + _cell(escape(T3_COLUMNS[-1][-1]), look, ' rowspan="2"') + "</tr>",
+        "<tr>" + "".join(_cell(escape(c[-1]), look) for c in T3_COLUMNS[1:-1]) + "</tr>",
+    ]
+    paths = [cells[0].row for cells in t.t3]
+    for k, (path, cells) in enumerate(zip(paths, t.t3)):
+        labels = ""
+        if len(path) == 1:
+            labels = _cell(escape(path[0]), look, ' colspan="3"')
+        else:
+            if k == 0 or paths[k - 1][0] != path[0]:
+                n = sum(1 for p in paths if p[0] == path[0])
+                labels += _cell(escape(path[0]), look, _span("rowspan", n))
+            if len(path) == 2:
+                labels += _cell(escape(path[1]), look, ' colspan="2"')
+            else:
+                if paths[k - 1][:2] != path[:2]:
+                    n = sum(1 for p in paths if p[:2] == path[:2])
+                    labels += _cell(escape(path[1]), look, _span("rowspan", n))
+                labels += _cell(escape(path[2]), look)
+        rows.append("<tr>" + labels + "".join(_value_cell(c, look) for c in cells) + "</tr>")
+    return _table(rows)
+
+
+def _table4(t: NationalTables, look: Look) -> str:
+    recon, suits = t.t4[0].column[0], t.t4[5].column[0]
+    direct, after = t.t4[5].column[1], t.t4[10].column[1]
+    n = len(T4_RESULTS)
+    rows = [
+        "<tr>" + _cell(escape(recon), look, f' colspan="{n}"') + _cell(escape(suits), look, f' colspan="{2 * n}"') + "</tr>",
+        "<tr>" + "".join(_cell(escape(r), look, ' rowspan="2"') for r in T4_RESULTS)
+        + _cell(_head_text(direct, look), look, f' colspan="{n}"') + _cell(escape(after), look, f' colspan="{n}"') + "</tr>",
+        "<tr>" + "".join(_cell(escape(r), look) for r in T4_RESULTS * 2) + "</tr>",
+        "<tr>" + "".join(_value_cell(c, look) for c in t.t4) + "</tr>",
+    ]
+    return _table(rows)
+
+
+NATIONAL_TABLES = {1: _table2, 2: _table3, 3: _table4}    # section index → its table
+
+
 def _para(text: str) -> str:
     return f'<p style="text-indent:2em">{escape(text)}</p>\n'
 
@@ -171,10 +263,12 @@ def _para(text: str) -> str:
 def article_page(a: Article) -> str:
     """Chrome, header block, title, then #zoom: prose, 附表 and table, signature."""
     body = [_para(p) for p in a.intro]
-    for heading, paragraphs in a.sections:
+    for k, (heading, paragraphs) in enumerate(a.sections):
         if heading:
             body.append(f'<p style="text-indent:2em"><strong>{escape(heading)}</strong></p>\n')
         body += [_para(p) for p in paragraphs]
+        if a.national is not None and k in NATIONAL_TABLES:
+            body.append(NATIONAL_TABLES[k](a.national, a.look))
     if a.table is not None:
         body.append(f"<p>{APPENDIX_LABEL}</p>\n" + _stat_table(a.table, a.look, a.art_id))
     body += [f'<p style="text-align:right">{escape(line)}</p>\n' for line in a.signature]

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator, Mapping, Optional, Union, overload
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from xxgk.portal import facts, quzhou, render
+from xxgk.portal import facts, layout, quzhou, render
 from xxgk.portal.facts import (
     COLUMN_ID, COLUMN_PATH, FIRST_GENERATED, GBK, NOTICE_ID0, NOTICES, PER_PAGE, REPORT_ID0,
     SITE_NAME, STANDARD_REPORTS, Article, ListEntry, NoticeFacts, ReportFacts,
@@ -56,7 +56,7 @@ class ReportSequence(Sequence):
             i += self.n
         if not 0 <= i < self.n:
             raise IndexError(i)
-        return quzhou.FACTS if i == quzhou.INDEX else facts.report_facts(self.seed, i)
+        return quzhou.FACTS if i == quzhou.INDEX else layout.facts_at(self.seed, i)
 
 
 class Portal:
@@ -83,7 +83,7 @@ class Portal:
         keys.append((date.fromisoformat(self._removed.published_date).toordinal(), facts.REMOVED_NOTICE_ID))
         if self._n_reports > quzhou.INDEX:
             keys.append((quzhou.PUBLISHED.toordinal(), quzhou.ART_ID))
-        keys += [(facts.report_plan(self.seed, i).published.toordinal(), REPORT_ID0 + i)
+        keys += [(layout.plan_at(self.seed, i).published.toordinal(), REPORT_ID0 + i)
                  for i in range(FIRST_GENERATED, self._n_reports)]
         keys.sort(reverse=True)
         return [art_id for _day, art_id in keys]
@@ -101,7 +101,7 @@ class Portal:
         if art_id == quzhou.ART_ID:
             f = quzhou.FACTS
             return ListEntry(f.art_path, f.title, f.published_date)
-        return facts.report_plan(self.seed, art_id - REPORT_ID0).entry
+        return layout.plan_at(self.seed, art_id - REPORT_ID0).entry
 
     def entries(self, start: int, stop: int) -> list[ListEntry]:
         """List entries start..stop-1 (0-based), newest first."""
@@ -119,7 +119,7 @@ class Portal:
         elif art_id == quzhou.ART_ID and self._n_reports > quzhou.INDEX:
             a = quzhou.ARTICLE
         elif REPORT_ID0 + FIRST_GENERATED <= art_id < REPORT_ID0 + self._n_reports:
-            a = facts.report_article(self.seed, art_id - REPORT_ID0)
+            a = layout.article_at(self.seed, art_id - REPORT_ID0)
         else:
             return None
         return a if a.art_path == path else None     # a wrong date in the path is a 404
