@@ -73,25 +73,42 @@ class FreshPagesMiddleware:
         self.fresh = {url for url, (fetched, _e, _m) in load_state(self.db).items()
                       if fetched is not None and now - fetched < self.refresh}
 
-    def _replace(self, result):
+    def _is_fresh(self, result) -> bool:
+        if isinstance(result, Request) and result.meta.get("xxgk_kind") == ARTICLE:
+            key = alias_url(result.url, self.alias)
+            if key in self.fresh:
+                self.fresh.discard(key)  # once per run
+                return True
+        return False
+
+    def _seen_item(self, response, urls: list[str]):
         from crawler.items import ARTICLE as ARTICLE_KIND, PageItem
 
-        if isinstance(result, Request) and result.meta.get("xxgk_kind") == ARTICLE \
-                and alias_url(result.url, self.alias) in self.fresh:
-            self.fresh.discard(alias_url(result.url, self.alias))  # once per run
-            self.stats.inc_value("xxgk/incremental/skipped")
-            return PageItem(url=result.url, kind=ARTICLE_KIND, status=None, content_type=None, body=None,
-                            fetched_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                            cached=True)
-        return result
+        self.stats.inc_value("xxgk/incremental/skipped", len(urls))
+        # One item for all the fresh pages a list names: per-item overhead dominated re-crawls.
+        return PageItem(url=response.url, kind=ARTICLE_KIND, status=None, content_type=None, body=None,
+                        fetched_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        cached=True, seen_urls=tuple(urls))
 
     def process_spider_output(self, response, result, spider=None):
+        fresh: list[str] = []
         for r in result:
-            yield self._replace(r)
+            if self._is_fresh(r):
+                fresh.append(r.url)
+            else:
+                yield r
+        if fresh:
+            yield self._seen_item(response, fresh)
 
     async def process_spider_output_async(self, response, result, spider=None):
+        fresh: list[str] = []
         async for r in result:
-            yield self._replace(r)
+            if self._is_fresh(r):
+                fresh.append(r.url)
+            else:
+                yield r
+        if fresh:
+            yield self._seen_item(response, fresh)
 
     def process_start_requests(self, start_requests, spider=None):
         return start_requests

@@ -22,5 +22,6 @@ class PageItem:
     warc: Optional[dict] = None           # {"file", "offset"} of its WARC response record
     etag: Optional[str] = None
     last_modified: Optional[str] = None
-    cached: bool = False                  # answered from the archive (fresh): no request made
+    cached: bool = False                  # fresh in the archive: no request made for seen_urls
+    seen_urls: tuple[str, ...] = ()       # with cached: the listed report pages not fetched again
     list_page: bool = False               # a FAILED list page: the lists were not fully read

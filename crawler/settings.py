@@ -27,6 +27,7 @@ COOKIES_ENABLED = False
 LOG_LEVEL = "WARNING"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+WARN_ON_GENERATOR_RETURN_VALUE = False
 FEED_EXPORT_ENCODING = "utf-8"
 # Attachments and pages larger than this are recorded as errors, not loaded.
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024

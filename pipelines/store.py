@@ -77,16 +77,19 @@ class ArchivePipeline:
 
     def process_item(self, item, spider=None):
         assert self.archive is not None
+        if getattr(item, "cached", False):  # fresh in the archive: no request was made
+            for seen in item.seen_urls:
+                seen = alias_url(seen, self.alias)
+                self.listed.add(seen)
+                if self.archive.touch_report(seen, item.fetched_at):
+                    self.stats["reports"] += 1
+            self.progress.show(self.stats)
+            return item
         url = alias_url(item.url, self.alias)
-        if item.kind in (ARTICLE, FAILED) and getattr(item, "listed", True):
+        if item.kind in (ARTICLE, FAILED):
             self.listed.add(url)
         if item.kind == FAILED and getattr(item, "list_page", False):
             self.list_failures += 1
-        if getattr(item, "cached", False):  # fresh in the archive: no request was made
-            if self.archive.touch_report(url, item.fetched_at):
-                self.stats["reports"] += 1
-            self.progress.show(self.stats)
-            return item
         self.stats["pages"] += 1
         error = item.error
         if item.kind == ARTICLE and item.status == NOT_MODIFIED:
