@@ -9,6 +9,7 @@ from typing import Optional
 import yaml
 
 from crawler.families import NAMES as FAMILY_NAMES
+from crawler.regions import province_of
 
 REGISTRY_PATH = Path(__file__).with_name("portals.yaml")
 LEVELS = ("central", "province", "city", "county", "town")
@@ -28,6 +29,14 @@ class PortalEntry:
     encoding: Optional[str] = None
     bundled: bool = False
     notes: str = ""
+    province: Optional[str] = None  # default: from region_code (crawler/regions.py)
+    city: Optional[str] = None
+
+    def region(self) -> dict[str, Optional[str]]:
+        """What the archive records about where a report comes from (facets)."""
+        return {"region_code": self.region_code, "level": self.level,
+                "province": self.province or province_of(self.region_code, self.level),
+                "city": self.city}
 
     @property
     def province_code(self) -> Optional[str]:
@@ -73,6 +82,7 @@ def load(path: Path = REGISTRY_PATH) -> dict[str, PortalEntry]:
                 region_code=str(region) if region is not None else None, schedule=raw.get("schedule"),
                 encoding=raw.get("encoding"), bundled=bool(raw.get("bundled", False)),
                 notes=str(raw.get("notes") or ""),
+                province=raw.get("province"), city=raw.get("city"),
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise RegistryError(f"{path}: bad portal entry {raw!r}: missing {exc}") from None

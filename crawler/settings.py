@@ -61,6 +61,8 @@ XXGK_REFRESH_DAYS = 7.0
 XXGK_WARC_DIR = None
 # [served origin, stored origin] for portals on ephemeral loopback ports (the demo).
 XXGK_URL_ALIAS = None
+# {province, city, level, region_code} of the portal (from the registry), stored on reports.
+XXGK_REGION = {}
 
 # What `xxgk demo` / tests use against a portal on 127.0.0.1 (never for real sites).
 LOCAL_PORTAL_SETTINGS = {

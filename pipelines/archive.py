@@ -57,6 +57,11 @@ REPORT_COLUMNS: dict[str, Any] = {
     "captured_at": str,
     "column_url": str,
     "removed_at": str,
+    # Where the portal is (from the portal registry; facets).
+    "province": str,
+    "city": str,
+    "level": str,
+    "region_code": str,
 }
 CELL_COLUMNS: dict[str, Any] = {
     "report_id": str,
@@ -145,6 +150,7 @@ INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("reports", ("template",)),  # a facet
     ("reports", ("index_no",)),  # search scans it for index numbers (pipelines/search.py)
     ("reports", ("column_url",)),
+    ("reports", ("province",)),
     ("report_changes", ("report_id", "version")),
 )
 
@@ -352,7 +358,7 @@ END"""
 
     def save_report(self, *, url: str, portal: str, extraction: Extraction,
                     fetched_at: Optional[str] = None, capture: Optional[dict[str, Any]] = None,
-                    column_url: Optional[str] = None) -> str:
+                    column_url: Optional[str] = None, region: Optional[dict[str, Any]] = None) -> str:
         """Buffer one report; say whether it is 'new', 'changed' or 'unchanged'.
 
         `capture` = {"file", "offset"} of the WARC response record it came from."""
@@ -372,6 +378,8 @@ END"""
         rows["report"].update({"warc_file": capture.get("file"), "warc_offset": capture.get("offset"),
                                "captured_at": seen if capture else None, "column_url": column_url,
                                "removed_at": None})
+        region = region or {}
+        rows["report"].update({key: region.get(key) for key in ("province", "city", "level", "region_code")})
         rows["changes"] = changes_between(report_id, version, previous, extraction.to_json()) if previous else []
         self._pending_data[report_id] = extraction.to_json()
         self._add("report", rows)

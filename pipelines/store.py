@@ -49,7 +49,8 @@ NOT_MODIFIED = 304
 
 
 class ArchivePipeline:
-    def __init__(self, db: str, portal: Optional[str], progress: bool, alias=None):
+    def __init__(self, db: str, portal: Optional[str], progress: bool, alias=None, region=None):
+        self.region = dict(region or {})
         self.db, self.portal_setting, self.progress_enabled = db, portal, progress
         self.alias = tuple(alias) if alias else None
         self.listed: set[str] = set()      # article URLs the lists named in this crawl
@@ -62,7 +63,7 @@ class ArchivePipeline:
     def from_crawler(cls, crawler):
         s = crawler.settings
         pipeline = cls(s.get("XXGK_DB", "archive.db"), s.get("XXGK_PORTAL"), s.getbool("XXGK_PROGRESS", True),
-                       s.getlist("XXGK_URL_ALIAS") or None)
+                       s.getlist("XXGK_URL_ALIAS") or None, s.getdict("XXGK_REGION"))
         pipeline.crawler = crawler
         return pipeline
 
@@ -123,7 +124,7 @@ class ArchivePipeline:
             return None
         outcome = self.archive.save_report(
             url=url, portal=self.portal, extraction=extraction, fetched_at=item.fetched_at,
-            capture=getattr(item, "warc", None), column_url=self.column_url,
+            capture=getattr(item, "warc", None), column_url=self.column_url, region=self.region,
         )
         self.stats["reports"] += 1
         if outcome == "new":

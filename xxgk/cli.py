@@ -94,14 +94,16 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
     entries, targets = _crawl_targets(args)
     bundled = [e for e in entries if e.bundled]
-    remote = [CrawlTarget(e.id, list(e.start_urls), family=e.family) for e in entries if not e.bundled]
+    remote = [CrawlTarget(e.id, list(e.start_urls), family=e.family, region=e.region())
+              for e in entries if not e.bundled]
     overrides = {"XXGK_REFRESH_DAYS": args.refresh_days}
     with archive_lock(args.db, wait=args.wait):
         if bundled:
             with bundled_portal() as (base_url, _start):
                 for e in bundled:
                     targets.append(CrawlTarget(e.id, [base_url + p for p in e.start_urls], local=True,
-                                               alias=(base_url, DEMO_ORIGIN), family=e.family))
+                                               alias=(base_url, DEMO_ORIGIN), family=e.family,
+                                               region=e.region()))
                 results = run_crawls(targets + remote, args.db, progress=not args.quiet,
                                      overrides=overrides, log_level=args.log_level)
         else:
@@ -118,12 +120,15 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from crawler.registry import load as load_registry
     from xxgk.crawl import DEMO_ORIGIN, CrawlTarget, bundled_portal, run_crawls
     from xxgk.lock import archive_lock
 
     with archive_lock(args.db, wait=False), bundled_portal() as (base_url, start_urls):
         print(f"demo portal on {base_url} — crawling into {args.db}", file=sys.stderr)
-        results = run_crawls([CrawlTarget("demo", start_urls, local=True, alias=(base_url, DEMO_ORIGIN))],
+        demo = load_registry()["demo"]
+        results = run_crawls([CrawlTarget("demo", start_urls, local=True, alias=(base_url, DEMO_ORIGIN),
+                                          family=demo.family, region=demo.region())],
                              args.db, progress=True, log_level=args.log_level)
     r = results[0]
     print(f"demo: {r.status}, {r.pages} pages, {r.reports_new} new and {r.reports_changed} changed "

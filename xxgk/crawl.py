@@ -28,6 +28,7 @@ class CrawlTarget:
     local: bool = False  # a loopback portal: lift the politeness limits
     alias: Optional[tuple[str, str]] = None  # (served origin, stored origin): the demo
     family: Optional[str] = None  # registry hint; None = detect from the page
+    region: Optional[dict] = None  # province, city, level, region_code (registry)
 
 
 @dataclass
@@ -48,6 +49,8 @@ def _settings(target: CrawlTarget, db: str, progress: bool, overrides: Optional[
     settings.set("XXGK_PORTAL", target.portal, priority="cmdline")
     settings.set("XXGK_PROGRESS", progress, priority="cmdline")
     settings.set("JOBDIR", jobdir_for(db, target.portal), priority="cmdline")
+    if target.region:
+        settings.set("XXGK_REGION", dict(target.region), priority="cmdline")
     if target.alias:
         settings.set("XXGK_URL_ALIAS", list(target.alias), priority="cmdline")
     if target.local:
