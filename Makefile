@@ -33,8 +33,12 @@ system-deps:
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q
 
+# Benchmarks print ratios against a baseline measured in the same run (see each file's docstring).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/extract_bench.py
+	$(BIN)/python benchmarks/incremental_bench.py
+	$(BIN)/python benchmarks/export_bench.py
+	$(BIN)/python benchmarks/search_bench.py
 
 # Rewrite the expected JSON of every golden case; review the diff by eye before committing.
 regen-golden: $(STAMP)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 import sqlite_utils
 
 from pipelines.model import INDICATOR_KEYS, Extraction
+from pipelines.search import ensure_grams_index
 
 SCHEMA_VERSION = 1
 FTS_COLUMNS = ("title", "agency", "body_text")
@@ -302,6 +303,9 @@ class Archive:
                 FTS_COLUMNS, tokenize="trigram", create_triggers=True
             )
             self._narrow_update_trigger()
+        # Short-word index for 1-2 character search terms (pipelines/search.py); registers
+        # the SQL function its triggers call on this connection.
+        ensure_grams_index(self.db.conn)
         self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _narrow_update_trigger(self) -> None:

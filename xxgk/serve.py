@@ -12,13 +12,19 @@ import hashlib
 import json
 import os
 import pathlib
+import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
 from typing import Any, Optional
 
 from pipelines.model import INDICATOR_KEYS
-from pipelines.search import SEARCH_SQL
+from pipelines.search import SEARCH_SQL, ensure_grams_index, has_grams_index
+
+# The datasette plugin (any-length ?_search= on reports, the ranked search query's functions).
+PLUGIN_MODULE = "xxgk.datasette_plugin"
+PLUGINS_DIR = pathlib.Path(__file__).resolve().parent / "datasette_plugins"
 
 TITLE = "xxgk archive — 政府信息公开工作年度报告"
 
@@ -137,7 +143,9 @@ SETTINGS: dict[str, str] = {
     "suggest_facets": "off",
     "sql_time_limit_ms": "5000",
     "facet_time_limit_ms": "1000",
-    "max_csv_mb": "500",
+    # 0 = no cap: the CSV download (?_stream=on) returns whole tables; datasette's default
+    # of 100 MB silently truncates a big cells table.
+    "max_csv_mb": "0",
     "default_page_size": "50",
     "default_facet_size": "30",
     "truncate_cells_html": "300",
@@ -238,14 +246,43 @@ def datasette_command(db: str, host: str = "127.0.0.1", port: int = 8001) -> lis
                "--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
         command += ["--setting", name, value]
+    # The project's datasette plugins live in the package (xxgk/datasette_plugins/): no
+    # install step, and `xxgk serve` from a checkout loads exactly this code.
+    command += ["--plugins-dir", str(PLUGINS_DIR)]
     return command
+
+
+def ensure_search_index(db: str | os.PathLike) -> None:
+    """Give an archive written before the short-word index its index (once, ~15 s per 100k).
+
+    A read-only file is served as it is: `?_search=` then scans for short words (slower) and
+    the ranked `search` query, which needs the index, fails.
+    """
+    if not os.path.isfile(db):
+        return
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("PRAGMA busy_timeout = 10000")
+        is_archive = conn.execute(
+            "select 1 from sqlite_master where type = 'table' and name = 'reports'").fetchone()
+        if not is_archive or has_grams_index(conn):
+            return
+        print("xxgk: building the short-word search index (once) …", file=sys.stderr, flush=True)
+        ensure_grams_index(conn)
+    except sqlite3.Error as exc:
+        print(f"xxgk: could not build the short-word search index: {exc}", file=sys.stderr)
+    finally:
+        conn.close()
 
 
 def serve(db: str, host: str = "127.0.0.1", port: int = 8001) -> int:
     """Run datasette in the foreground until it exits or Ctrl-C (then 0); its exit code."""
     if not os.path.isfile(db):
         raise FileNotFoundError(f"no archive at {db}: crawl first (xxgk crawl / xxgk demo) or pass --db")
+    ensure_search_index(db)
     process = subprocess.Popen(datasette_command(db, host, port))
+    # `kill PID` (a service manager, a test) must not leave datasette running on its own.
+    signal.signal(signal.SIGTERM, lambda signum, _frame: process.send_signal(signum))
     try:
         return process.wait()
     except KeyboardInterrupt:
