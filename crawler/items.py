@@ -7,6 +7,7 @@ from typing import Optional
 LIST = "list"        # a column / list page or a paging response
 ARTICLE = "article"  # a page that may be a report (the pipeline decides)
 FAILED = "failed"    # no usable response: HTTP error status, timeout, DNS…
+ATTACHMENT = "attachment"  # a file an article page links (PDF, DOC, XLS …)
 
 
 @dataclass
@@ -24,4 +25,7 @@ class PageItem:
     last_modified: Optional[str] = None
     cached: bool = False                  # fresh in the archive: no request made for seen_urls
     seen_urls: tuple[str, ...] = ()       # with cached: the listed report pages not fetched again
+    attachments: tuple[str, ...] = ()     # an article: the attachment URLs it links (requested next)
+    parent_url: Optional[str] = None      # an attachment: the article page that links it
+    filename: Optional[str] = None        # an attachment: its name as the page shows it
     list_page: bool = False               # a FAILED list page: the lists were not fully read

@@ -121,6 +121,20 @@ VERSION_COLUMNS: dict[str, Any] = {
     "last_seen": str,
     "data_json": str,
 }
+ATTACHMENT_COLUMNS: dict[str, Any] = {
+    "id": str,            # sha256 of (url, sha256): one row per distinct file at an address
+    "url": str,
+    "parent_url": str,    # the article page that links it
+    "report_id": str,     # reports.id of that page
+    "filename": str,      # as the page shows it
+    "content_type": str,
+    "size": int,
+    "sha256": str,
+    "stored_as": str,     # path under the attachments folder: ab/abcdef….pdf
+    "fetched_at": str,
+    "used_for_report": int,  # 1 when the report's data was extracted from this file
+    "error": str,
+}
 CHANGE_COLUMNS: dict[str, Any] = {
     "report_id": str,
     "version": int,
@@ -140,6 +154,7 @@ TABLES: dict[str, tuple[dict[str, Any], Any]] = {
     "crawl_runs": (RUN_COLUMNS, "id"),
     "report_versions": (VERSION_COLUMNS, ("report_id", "version")),
     "report_changes": (CHANGE_COLUMNS, None),
+    "attachments": (ATTACHMENT_COLUMNS, "id"),
 }
 INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cells", ("report_id",)),
@@ -152,6 +167,7 @@ INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("reports", ("index_no",)),  # search scans it for index numbers (pipelines/search.py)
     ("reports", ("column_url",)),
     ("reports", ("province",)),
+    ("attachments", ("report_id",)),
     ("report_changes", ("report_id", "version")),
 )
 
@@ -184,6 +200,28 @@ def canonical_url(url: str) -> str:
         netloc = netloc[: -len(default_port)]
     path = parts.path or ("/" if netloc else "")
     return urlunsplit((scheme, netloc, path, parts.query, ""))
+
+
+def attachments_dir_for(db: str) -> str:
+    """Attachment files live beside the archive: archive.db → archive.attachments/."""
+    base, _ext = os.path.splitext(os.path.abspath(db))
+    return base + ".attachments"
+
+
+def store_file(folder: str, data: bytes, suggested_name: str = "") -> tuple[str, str]:
+    """Write `data` once under its sha256 name; (sha256, path relative to folder)."""
+    digest = hashlib.sha256(data).hexdigest()
+    ext = os.path.splitext(urlsplit(suggested_name).path)[1].lower()
+    ext = ext if re.fullmatch(r"\.[a-z0-9]{1,5}", ext or "") else ""
+    relative = os.path.join(digest[:2], digest + ext)
+    path = os.path.join(folder, relative)
+    if not os.path.exists(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = path + ".part"
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    return digest, relative
 
 
 def alias_url(url: str, alias: Optional[Any]) -> str:
@@ -396,6 +434,21 @@ END"""
                               [report_id, version]).fetchone()
         return json.loads(row[0]) if row and row[0] else None
 
+    def record_attachment(self, *, url: str, parent_url: Optional[str], filename: Optional[str],
+                          content_type: Optional[str], data: bytes, fetched_at: Optional[str] = None,
+                          used_for_report: bool = False, error: Optional[str] = None) -> str:
+        """Store the file under its sha256 name and buffer its row; returns the sha256."""
+        digest, relative = store_file(attachments_dir_for(self.path), data, url)
+        self._add("attachment", {
+            "id": hashlib.sha256(f"{url}\n{digest}".encode("utf-8")).hexdigest()[:24],
+            "url": url, "parent_url": parent_url,
+            "report_id": report_id_for(parent_url) if parent_url else None,
+            "filename": filename, "content_type": content_type, "size": len(data), "sha256": digest,
+            "stored_as": relative, "fetched_at": normalise_timestamp(fetched_at),
+            "used_for_report": int(used_for_report), "error": error,
+        })
+        return digest
+
     def touch_report(self, url: str, seen_at: Optional[str] = None,
                      column_url: Optional[str] = None) -> bool:
         """A listed report not fetched again (fresh or 304): seen now, not removed."""
@@ -500,6 +553,8 @@ END"""
                     self._write_fetch(payload)
                 elif kind == "report":
                     self._write_report(payload)
+                elif kind == "attachment":
+                    self.db.table("attachments").upsert(payload, pk="id")
                 else:
                     self._write_seen(*payload)
         self._pending.clear()

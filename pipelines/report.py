@@ -175,6 +175,28 @@ def extract_document(doc: Document, source: str) -> Extraction:
     return result
 
 
+# Header fields an attachment may supply when the page that links it does not.
+_FILLABLE = ("title", "index_no", "index_no_parts", "agency", "publisher", "written_date",
+             "published_date", "signed_date", "report_year")
+
+
+def merge_attachment(page: Extraction, attached: Extraction) -> Extraction:
+    """A report page whose body only links its attachment: the page's header block, the
+    attachment's tables and text. The page's URL stays the source."""
+    merged = Extraction(**{**page.__dict__})
+    for name in _FILLABLE:
+        if getattr(merged, name) is None:
+            setattr(merged, name, getattr(attached, name))
+    merged.metadata = {**attached.metadata, **page.metadata}
+    merged.template, merged.cells = attached.template, attached.cells
+    merged.indicators, merged.checks = attached.indicators, attached.checks
+    merged.body_text = "\n".join(t for t in (page.body_text, attached.body_text) if t)
+    merged.errors = list(page.errors) + list(attached.errors)
+    merged.is_report = bool(attached.cells) or attached.is_report or (
+        is_report_title(merged.title) and IMAGE_ONLY_ERROR in attached.errors)
+    return merged
+
+
 def _looks_like_html(data: bytes) -> bool:
     return bool(_HTML_SNIFF_RE.search(data[:4096]))
 

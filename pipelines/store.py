@@ -7,16 +7,28 @@ reason in `fetches.error` and the crawl goes on.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 import sys
 import time
 from typing import Optional
 
 from .archive import Archive, alias_url
-from .report import UnreadableInput, extract_bytes
+from .model import Extraction
+from .report import IMAGE_ONLY_ERROR, UnreadableInput, extract_bytes, is_report_title, merge_attachment
 
 log = logging.getLogger(__name__)
 
-ARTICLE, LIST, FAILED = "article", "list", "failed"  # crawler.items kinds
+ARTICLE, LIST, FAILED, ATTACHMENT = "article", "list", "failed", "attachment"  # crawler.items kinds
+
+
+@dataclass
+class Waiting:
+    """A report-titled page with no tables whose attachments are still to come."""
+
+    extraction: Extraction
+    fetched_at: str
+    capture: Optional[dict]
+    remaining: set[str] = field(default_factory=set)
 
 
 class Progress:
@@ -54,6 +66,7 @@ class ArchivePipeline:
         self.db, self.portal_setting, self.progress_enabled = db, portal, progress
         self.alias = tuple(alias) if alias else None
         self.listed: set[str] = set()      # article URLs the lists named in this crawl
+        self.waiting: dict[str, Waiting] = {}
         self.list_failures = 0
         self.archive: Optional[Archive] = None
         self.run_id: Optional[int] = None
@@ -98,6 +111,10 @@ class ArchivePipeline:
                 self.stats["reports"] += 1
         elif item.kind == ARTICLE and item.body is not None:
             error = self._store_article(item, url)
+        elif item.kind == ATTACHMENT and item.body is not None:
+            error = self._store_attachment(item, url)
+        if item.kind == FAILED and getattr(item, "parent_url", None):
+            self._attachment_done(alias_url(item.parent_url, self.alias), url)
         if item.kind == FAILED or error:
             self.stats["errors"] += 1
         warc = getattr(item, "warc", None) or {}
@@ -119,24 +136,82 @@ class ArchivePipeline:
         except Exception as exc:  # a parser bug must not stop the crawl: record it
             log.exception("extraction failed for %s", item.url)
             return f"extraction failed: {type(exc).__name__}: {exc}"
+        attachments = getattr(item, "attachments", ())
+        if not extraction.cells and attachments and is_report_title(extraction.title):
+            # The page only links its report: decide when the attachments have arrived.
+            self.waiting[url] = Waiting(extraction, item.fetched_at, getattr(item, "warc", None),
+                                        {alias_url(a, self.alias) for a in attachments})
+            return None
         if not extraction.is_report:
             self.stats["not_reports"] += 1
             return None
+        self._save(url, extraction, item.fetched_at, getattr(item, "warc", None))
+        return "; ".join(extraction.errors) or None
+
+    def _save(self, url: str, extraction: Extraction, fetched_at: str, capture: Optional[dict]) -> None:
         outcome = self.archive.save_report(
-            url=url, portal=self.portal, extraction=extraction, fetched_at=item.fetched_at,
-            capture=getattr(item, "warc", None), column_url=self.column_url, region=self.region,
+            url=url, portal=self.portal, extraction=extraction, fetched_at=fetched_at,
+            capture=capture, column_url=self.column_url, region=self.region,
         )
         self.stats["reports"] += 1
         if outcome == "new":
             self.stats["reports_new"] += 1
         elif outcome == "changed":
             self.stats["reports_changed"] += 1
-        return "; ".join(extraction.errors) or None
+
+    def _store_attachment(self, item, url: str) -> Optional[str]:
+        """Keep the file (sha256 name, `attachments` row); when its page is waiting for it,
+        the page's report gets its data from the file."""
+        parent = alias_url(item.parent_url, self.alias) if item.parent_url else None
+        waiting = self.waiting.get(parent) if parent else None
+        error, used = None, False
+        if waiting is not None:
+            try:
+                attached = extract_bytes(item.body, url, item.content_type, filename=url)
+            except UnreadableInput as exc:
+                attached, error = None, str(exc)
+            except Exception as exc:  # a reader bug must not stop the crawl: record it
+                log.exception("attachment extraction failed for %s", url)
+                attached, error = None, f"extraction failed: {type(exc).__name__}: {exc}"
+            if attached is not None and (attached.cells or IMAGE_ONLY_ERROR in attached.errors):
+                merged = merge_attachment(waiting.extraction, attached)
+                if merged.is_report:
+                    del self.waiting[parent]
+                    self._save(parent, merged, waiting.fetched_at, waiting.capture)
+                    used = True
+                    error = "; ".join(attached.errors) or None
+        self.archive.record_attachment(
+            url=url, parent_url=parent, filename=getattr(item, "filename", None),
+            content_type=item.content_type, data=item.body, fetched_at=item.fetched_at,
+            used_for_report=used, error=error,
+        )
+        if parent:
+            self._attachment_done(parent, url)
+        return error
+
+    def _attachment_done(self, parent: str, url: str) -> None:
+        waiting = self.waiting.get(parent)
+        if waiting is None:
+            return
+        waiting.remaining.discard(url)
+        if not waiting.remaining:
+            del self.waiting[parent]
+            self._settle(parent, waiting)
+
+    def _settle(self, url: str, waiting: Waiting) -> None:
+        """No attachment gave tables: the page stands on its own."""
+        if waiting.extraction.is_report:
+            self._save(url, waiting.extraction, waiting.fetched_at, waiting.capture)
+        else:
+            self.stats["not_reports"] += 1
 
     def close_spider(self, spider=None):
         spider = spider or getattr(getattr(self, "crawler", None), "spider", None)
         if self.archive is None:
             return
+        for url, waiting in list(self.waiting.items()):  # attachments that never came
+            self._settle(url, waiting)
+        self.waiting.clear()
         reason = None
         if spider is not None and getattr(spider, "crawler", None) is not None:
             reason = spider.crawler.stats.get_value("finish_reason")

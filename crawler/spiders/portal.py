@@ -15,7 +15,8 @@ import scrapy
 from scrapy.http import FormRequest, Request, Response
 
 from crawler import families
-from crawler.items import ARTICLE, FAILED, LIST, PageItem
+from crawler.families.attachments import attachment_links, is_attachment_url
+from crawler.items import ARTICLE, ATTACHMENT, FAILED, LIST, PageItem
 from pipelines.decode import decode_html
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,20 @@ class PortalSpider(scrapy.Spider):
                        meta={"xxgk_kind": "article", "handle_httpstatus_list": [304]})
 
     def parse_article(self, response: Response):
-        yield self.page(response, ARTICLE)
+        item = self.page(response, ARTICLE)
+        text = page_text(response) if response.status == 200 and not is_attachment_url(response.url) else None
+        links = [link for link in attachment_links(text, response.url) if self.same_site(link.url)] if text else []
+        item.attachments = tuple(link.url for link in links)
+        yield item
+        for link in links:
+            yield Request(link.url, callback=self.parse_attachment, errback=self.failed,
+                          meta={"xxgk_kind": ATTACHMENT, "xxgk_parent": response.url, "xxgk_filename": link.title})
+
+    def parse_attachment(self, response: Response):
+        item = self.page(response, ATTACHMENT)
+        item.parent_url = response.meta.get("xxgk_parent")
+        item.filename = response.meta.get("xxgk_filename")
+        yield item
 
     def failed(self, failure):
         request = failure.request
@@ -128,7 +142,8 @@ class PortalSpider(scrapy.Spider):
             url=request.url,
             kind=FAILED,
             warc=request.meta.get("warc"),
-            list_page=request.meta.get("xxgk_kind") != "article",
+            list_page=request.meta.get("xxgk_kind") not in ("article", ATTACHMENT),
+            parent_url=request.meta.get("xxgk_parent"),
             status=response.status if response is not None else None,
             content_type=(response.headers.get("Content-Type", b"").decode("latin-1") or None) if response is not None else None,
             body=response.body if response is not None else None,
