@@ -211,3 +211,39 @@ def test_sigkill_mid_crawl_then_resume_equals_uninterrupted(tmp_path):
         crawl(base, portal, killed_db)
     assert snapshot(killed_db) == snapshot(full_db)
     assert q(killed_db, "select count(*) n from reports")[0]["n"] == len(portal.reports)
+
+
+class Redirecting(Tap):
+    """Lists link one report through a redirect (301) to its real address."""
+
+    def __init__(self, portal, target):
+        super().__init__(portal)
+        self.target = target
+
+    def handle(self, method, path, query="", body=b"", headers=None):
+        if path == "/go/moved.html":
+            return 301, {"Location": self.target, "Content-Length": "0"}, b""
+        status, out, data = super().handle(method, path, query, body, headers)
+        if self.target.encode() in data and path != self.target:
+            data = data.replace(self.target.encode(), b"/go/moved.html")
+            out = dict(out, **{"Content-Length": str(len(data))})
+        return status, out, data
+
+
+def test_each_redirect_hop_is_captured(demo, tmp_path):
+    from warcio.archiveiterator import ArchiveIterator
+
+    db = tmp_path / "a.db"
+    target = demo.reports[3].art_path
+    with serve_portal(Redirecting(demo, target)) as base:
+        crawl(base, demo, db)
+        hops = {}
+        for f in Path(warc_dir_for(str(db))).glob("*.warc.gz"):
+            with open(f, "rb") as fh:
+                for record in ArchiveIterator(fh):
+                    if record.rec_type == "response":
+                        hops[urllib.parse.urlsplit(record.rec_headers.get_header("WARC-Target-URI")).path] = \
+                            record.http_headers.get_statuscode()
+    assert hops["/go/moved.html"] == "301" and hops[target] == "200"
+    (row,) = q(db, "select url from reports where title = ?", demo.reports[3].title)
+    assert urllib.parse.urlsplit(row["url"]).path == target
