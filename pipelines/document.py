@@ -74,6 +74,8 @@ class Document:
 
 def clean(text: str) -> str:
     """Collapse spaces (keeping full-width ones, which real labels contain) and strip."""
+    if text.isalnum():  # most table cells: a number or a word, nothing to collapse
+        return text
     return _SPACE_RE.sub(" ", text).strip(" \n\u3000")
 
 
@@ -156,9 +158,10 @@ def _blocks(root: etree._Element, skip: Optional[etree._Element] = None) -> list
 
 def _cell_text(cell: etree._Element) -> str:
     # <br> inside a header cell splits a word (本年新<br/>制作数量): join without a gap.
-    text = "".join(cell.itertext()) if len(cell) else cell.text
-    if not text:
-        return ""
+    # tostring(method="text") joins the text nodes in C: 6x faster than itertext() (measured).
+    text = etree.tostring(cell, method="text", encoding="unicode", with_tail=False) if len(cell) else cell.text
+    if not text or text.isalnum():
+        return text or ""
     return clean(text.replace("\n", "").replace("\r", ""))
 
 
@@ -171,31 +174,38 @@ def _span(value: Optional[str]) -> int:
 
 def table_grid(table: etree._Element) -> list[list[str]]:
     """Expand rowspan/colspan so every row lists its cells column by column."""
-    grid: list[list[Optional[str]]] = []
-    pending: dict[tuple[int, int], str] = {}
-    rows = [tr for tr in table.iter("tr")]
-    for r, tr in enumerate(rows):
-        row: list[Optional[str]] = []
+    grid: list[list[str]] = []
+    pending: dict[tuple[int, int], str] = {}  # cells that rowspans carry into later rows
+    for r, tr in enumerate(table.iter("tr")):
+        row: list[str] = []
         col = 0
         for cell in tr:
-            if not isinstance(cell.tag, str) or cell.tag not in ("td", "th"):
+            tag = cell.tag
+            if tag != "td" and tag != "th":
                 continue
-            while (r, col) in pending:
-                row.append(pending.pop((r, col)))
-                col += 1
+            if pending:
+                while (r, col) in pending:
+                    row.append(pending.pop((r, col)))
+                    col += 1
             text = _cell_text(cell)
-            rowspan, colspan = _span(cell.get("rowspan")), _span(cell.get("colspan"))
+            rowspan, colspan = cell.get("rowspan"), cell.get("colspan")
+            if rowspan is None and colspan is None:
+                row.append(text)
+                col += 1
+                continue
+            rowspan, colspan = _span(rowspan), _span(colspan)
             for dc in range(colspan):
                 row.append(text)
                 for dr in range(1, rowspan):
                     pending[(r + dr, col + dc)] = text
             col += colspan
-        while (r, col) in pending:
-            row.append(pending.pop((r, col)))
-            col += 1
-        grid.append(row)
-    result = [[c or "" for c in row] for row in grid]
-    return [row for row in result if any(row)]
+        if pending:
+            while (r, col) in pending:
+                row.append(pending.pop((r, col)))
+                col += 1
+        if any(row):
+            grid.append(row)
+    return grid
 
 
 # --- plain text with `|` cells ------------------------------------------------------

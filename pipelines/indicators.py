@@ -152,6 +152,9 @@ def _add(values: list[Number]) -> Number:
 
 def _compute_national(mapping: dict[str, tuple[NationalSource, ...]], cells: list[Cell],
                       out: dict[str, Optional[Number]]) -> None:
+    by_table: dict[str, list[Cell]] = {}
+    for cell in cells:
+        by_table.setdefault(cell.table, []).append(cell)
     for key, sources in mapping.items():
-        found = [v for v in (_national_value(src, cells) for src in sources) if v is not None]
+        found = [v for v in (_national_value(src, by_table.get(src[0], [])) for src in sources) if v is not None]
         out[key] = _add(found) if found else None
