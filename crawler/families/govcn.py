@@ -5,28 +5,16 @@ links; the article header is the nested `table.bd1` and the body `#UCAP-CONTENT`
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
-from . import pagers
-from .base import ListLink, PageRequest, anchors, unique
+from .by_path import PathFamily
 
 NAME = "govcn"
 
 ARTICLE_PATH_RE = re.compile(r"/content_\d+\.s?html?$", re.I)
 _HREF_RE = re.compile(r"""href\s*=\s*["']?[^"'\s>]*content_\d+\.s?html?""", re.I)
 
-
-def is_article_url(url: str) -> bool:
-    return bool(ARTICLE_PATH_RE.search(urlsplit(url).path))
-
-
-def detect(text: str, url: str) -> bool:
-    return bool(_HREF_RE.search(text))
-
-
-def list_links(text: str, url: str) -> list[ListLink]:
-    return unique([l for l in anchors(text, url) if is_article_url(l.url)])
-
-
-def next_pages(text: str, url: str) -> list[PageRequest]:
-    return pagers.all_pages(text, url)
+_FAMILY = PathFamily(NAME, ARTICLE_PATH_RE, _HREF_RE)
+is_article_url = _FAMILY.is_article_url
+detect = _FAMILY.detect
+list_links = _FAMILY.list_links
+next_pages = _FAMILY.next_pages
