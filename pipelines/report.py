@@ -6,14 +6,13 @@ this one; this module only decides what a page is and wires them together.
 """
 from __future__ import annotations
 
-import os
 import re
 from typing import Optional
 
 from . import dates, indicators, metadata as meta_mod
 from .attachments import attachment_kind, document_from_attachment, is_image_only
 from .decode import decode_html, decode_text
-from .document import Document, Table, from_html, from_text
+from .document import Document, from_html, from_text
 from .errors import UnreadableInput  # noqa: F401 (part of this module's interface)
 from .checks import run as run_checks
 from .chinese import to_simplified

@@ -8,10 +8,7 @@ from __future__ import annotations
 import html
 import json
 import re
-import socket
 import sqlite3
-import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,15 +17,15 @@ from typing import Any, Iterator, Optional
 
 import pytest
 
+from conftest import running_datasette
 from pipelines.archive import Archive, report_id_for
 from pipelines.model import INDICATOR_KEYS, Extraction
 from pipelines.search import (GRAMS_TABLE, fts_phrase, gram_expression, gram_tokens, grams_text,
                               has_grams_index, is_broad, key_lookup_sql, plan_search,
                               register_functions, search_clauses, search_reports, split_terms)
-from xxgk.serve import datasette_command, ensure_search_index
+from xxgk.serve import ensure_search_index
 
 HTTP_TIMEOUT = 20
-START_TIMEOUT = 60
 INDEX_NO = "12330800002618357U/2018-103701"
 
 
@@ -74,10 +71,6 @@ def archive_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(url: str) -> str:
@@ -91,33 +84,8 @@ def get_json(url: str) -> Any:
 
 @pytest.fixture(scope="module")
 def base_url(archive_db: Path) -> Iterator[str]:
-    port = free_port()
-    log_path = archive_db.with_name("datasette.log")
-    with open(log_path, "wb") as log:  # a file, not a pipe: a full pipe would block datasette
-        process = subprocess.Popen(datasette_command(str(archive_db), "127.0.0.1", port),
-                                   stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + START_TIMEOUT
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"datasette exited with {process.returncode}: "
-                                f"{log_path.read_text('utf-8', 'replace')}")
-                try:
-                    get_json(url + "/-/versions.json")
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        pytest.fail("datasette did not answer in time")
-                    time.sleep(0.2)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+    with running_datasette(archive_db) as url:
+        yield url
 
 
 def search(base_url: str, query: str, **extra: str) -> dict[str, Any]:

@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -13,13 +10,13 @@ from typing import Any, Iterator
 
 import pytest
 
+from conftest import free_port, running_datasette
 from pipelines.archive import Archive, report_id_for
 from pipelines.model import INDICATOR_KEYS, Cell, Extraction
 from xxgk.serve import (TITLE, datasette_command, datasette_metadata, metadata_path_for,
                         serve)
 
 HTTP_TIMEOUT = 10
-START_TIMEOUT = 60
 
 
 def make_extraction(agency: str, year: int, body: str) -> Extraction:
@@ -33,10 +30,6 @@ def make_extraction(agency: str, year: int, body: str) -> Extraction:
     )
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get_json(url: str) -> Any:
@@ -59,34 +52,8 @@ def archive_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def base_url(archive_db: Path) -> Iterator[str]:
-    port = free_port()
-    log_path = archive_db.with_name("datasette.log")
-    log = open(log_path, "wb")  # a file, not a pipe: a full pipe would block datasette
-    process = subprocess.Popen(datasette_command(str(archive_db), "127.0.0.1", port),
-                               stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                output = log_path.read_text("utf-8", "replace")
-                pytest.fail(f"datasette exited with {process.returncode}: {output}")
-            try:
-                get_json(url + "/-/versions.json")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("datasette did not answer in time")
-                time.sleep(0.2)
+    with running_datasette(archive_db) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
 
 
 def test_metadata_is_served(base_url: str) -> None:
