@@ -4,10 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-# Debian packages the tests need: DOC/WPS readers (LibreOffice headless, antiword).
-SYSTEM_PACKAGES := antiword libreoffice-writer-nogui
-
-.PHONY: demo test install system-deps bench clean regen-golden
+# Debian packages the tests need: DOC/WPS readers (LibreOffice headless, antiword), and
+# Chromium with a Chinese font for the browser tests and screenshots.
+.PHONY: demo test install system-deps bench clean regen-golden screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +23,8 @@ system-deps:
 	@missing=""; \
 	command -v antiword >/dev/null 2>&1 || missing="$$missing antiword"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-microhei"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; \
 	else echo "warning: cannot install$$missing (not root, no sudo): their tests will be skipped"; exit 0; fi; \
@@ -39,6 +40,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/incremental_bench.py
 	$(BIN)/python benchmarks/export_bench.py
 	$(BIN)/python benchmarks/search_bench.py
+
+# Screenshots of the main pages (docs/screenshots/*.png), taken by the browser tests.
+screenshots: $(STAMP) system-deps
+	XXGK_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_browser.py
 
 # Rewrite the expected JSON of every golden case; review the diff by eye before committing.
 regen-golden: $(STAMP)

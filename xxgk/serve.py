@@ -139,6 +139,61 @@ REPORTS_BY_YEAR_SQL = """select report_year, count(*) as reports, count(distinct
 from reports where is_report = 1 or is_report is null
 group by report_year order by report_year desc"""
 
+# The journalist questions (canned queries). Reports only: pages that were not reports stay out.
+_IS_REPORT = "(is_report = 1 or is_report is null)"
+
+APPLICATIONS_BY_AGENCY_SQL = f"""select agency, report_year, applications_received,
+  applications_carried_over, applications_completed, carried_to_next_year, template, title,
+  id as report_id
+from reports
+where {_IS_REPORT}
+  and report_year = coalesce(nullif(:year, ''), (select max(report_year) from reports
+                                                where applications_received is not null))
+order by applications_received is null, applications_received desc, agency"""
+
+YEAR_OVER_YEAR_SQL = f"""with yearly as (
+  select agency, report_year, applications_received as value, id,
+    row_number() over (partition by agency, report_year
+                       order by removed_at is null desc, published_date desc, id) as pick
+  from reports
+  where {_IS_REPORT} and agency is not null and report_year is not null
+    and applications_received is not null
+), series as (
+  select agency, report_year, value, id,
+    lag(report_year) over w as previous_year, lag(value) over w as previous_value
+  from yearly where pick = 1
+  window w as (partition by agency order by report_year)
+)
+select agency, previous_year, report_year, previous_value, value as applications_received,
+  value - previous_value as change,
+  round(100.0 * (value - previous_value) / nullif(previous_value, 0), 1) as change_percent,
+  id as report_id
+from series
+where previous_year = report_year - 1
+order by abs(value - previous_value) desc, agency, report_year
+limit 100"""
+
+INCONSISTENT_REPORTS_SQL = """select r.agency, r.report_year, r.template, r.title, c.[check],
+  c.kind, c.expected, c.found, c.found - c.expected as difference,
+  json_extract(c.detail, '$.where.table') as table_name, c.detail, r.id as report_id
+from checks c join reports r on r.id = c.report_id
+order by r.report_year desc, r.agency, r.id, c.seq"""
+
+APPEALS_BY_AGENCY_SQL = f"""select agency, count(*) as reports, min(report_year) as first_year,
+  max(report_year) as last_year, sum(reconsideration_total) as reconsiderations,
+  sum(litigation_total) as lawsuits,
+  coalesce(sum(reconsideration_total), 0) + coalesce(sum(litigation_total), 0) as total
+from reports
+where {_IS_REPORT} and agency is not null and (:year = '' or report_year = :year)
+group by agency
+order by total desc, reconsiderations desc, agency"""
+
+REMOVED_REPORTS_SQL = """select removed_at, agency, report_year, title, url, first_seen,
+  last_seen, captured_at, id as report_id
+from reports
+where removed_at is not null
+order by removed_at desc, agency, report_year"""
+
 SETTINGS: dict[str, str] = {
     "suggest_facets": "off",
     "sql_time_limit_ms": "5000",
@@ -161,8 +216,13 @@ def datasette_metadata(db_name: str = "archive") -> dict[str, Any]:
             "label_column": "title",
             "fts_table": "reports_fts",
             "fts_pk": "rowid",
-            "facets": ["agency", "report_year", "template", "portal"],
-            "sortable_columns": ["title", "agency", "report_year", "template", "portal",
+            # `failed_checks` is the pages plugin's facet type (xxgk/pages_plugin.py): checks_count
+            # > 0 as yes / no.
+            "facets": ["agency", "report_year", "template", "portal", "province", "city", "level",
+                       {"failed_checks": "checks_count"}],
+            # "id" too: the table page's own search/filter form submits _sort=id (the primary
+            # key, its default order); without it submitting the search box is an error 500.
+            "sortable_columns": ["id", "title", "agency", "report_year", "template", "portal",
                                  "written_date", "published_date", "signed_date", "first_seen",
                                  "last_seen", "version", "checks_count", *INDICATOR_KEYS],
             "columns": REPORT_COLUMNS,
@@ -197,6 +257,40 @@ def datasette_metadata(db_name: str = "archive") -> dict[str, Any]:
             "title": "按年度统计 / reports by year",
             "description": "每个报告年度的报告数、机关数与主要指标合计 / reports, agencies and indicator totals per year",
             "sql": REPORTS_BY_YEAR_SQL,
+        },
+        "applications_by_agency": {
+            "title": "各机关某年收到的申请数 / applications received by agency in a year",
+            "description": "选定年度（留空为最近一年）各机关本年新收、上年结转、办结与结转下年的政府信息公开申请数，从多到少 / "
+            "for the chosen year (blank: the latest), requests received, carried over, answered and "
+            "carried to next year, per agency, most first",
+            "sql": APPLICATIONS_BY_AGENCY_SQL,
+        },
+        "year_over_year_changes": {
+            "title": "申请数同比变化最大 / biggest year-over-year changes in applications received",
+            "description": "各机关本年新收申请数与上一年度相比的变化（件数与百分比），按变化幅度排序；只比较相邻年度 / "
+            "each agency's requests received against the year before (count and percent), "
+            "largest change first; consecutive years only",
+            "sql": YEAR_OVER_YEAR_SQL,
+        },
+        "inconsistent_reports": {
+            "title": "数字对不上的报告 / reports whose numbers do not add up",
+            "description": "统计表勾稽关系校验未通过的报告：哪条规则、应为多少、实为多少 / reports failing the "
+            "statistics tables' consistency checks: which rule, the expected and the printed figure",
+            "sql": INCONSISTENT_REPORTS_SQL,
+        },
+        "appeals_by_agency": {
+            "title": "行政复议与行政诉讼最多的机关 / agencies with the most reconsiderations and lawsuits",
+            "description": "各机关因政府信息公开被申请行政复议、提起行政诉讼的合计，从多到少；年度留空为全部年份 / "
+            "administrative reconsiderations and lawsuits over disclosure per agency, most first; "
+            "leave the year blank for all years",
+            "sql": APPEALS_BY_AGENCY_SQL,
+        },
+        "removed_reports": {
+            "title": "已从门户删除的报告 / reports removed from portals",
+            "description": "抓取时已不在门户栏目列表中的报告（存档仍保留原件），按删除时间倒序 / reports "
+            "no longer listed by their portal's column (the archive keeps the original), most "
+            "recently removed first",
+            "sql": REMOVED_REPORTS_SQL,
         },
         "search": {
             "title": "全文搜索（任意长度词语）/ search, words of any length",
