@@ -1,6 +1,7 @@
 """The portal registry (crawler/portals.yaml) as typed entries, checked on load."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from crawler.families import NAMES as FAMILY_NAMES
 from crawler.regions import province_of
 
 REGISTRY_PATH = Path(__file__).with_name("portals.yaml")
+REGISTRY_ENV = "XXGK_REGISTRY"
 LEVELS = ("central", "province", "city", "county", "town")
 _REGION_RE = re.compile(r"^\d{6}$")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -70,7 +72,10 @@ def _check(entry: PortalEntry, path: Path) -> None:
             raise bad(f"start URL is not an http(s) address: {url!r}")
 
 
-def load(path: Path = REGISTRY_PATH) -> dict[str, PortalEntry]:
+def load(path: Optional[Path] = None) -> dict[str, PortalEntry]:
+    """The registry: `path`, else $XXGK_REGISTRY (another file, e.g. for a private set of
+    portals or a test), else crawler/portals.yaml."""
+    path = Path(path or os.environ.get(REGISTRY_ENV) or REGISTRY_PATH)
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     entries: dict[str, PortalEntry] = {}
     for raw in data.get("portals", []):

@@ -111,6 +111,7 @@ RUN_COLUMNS: dict[str, Any] = {
     "reports_new": int,
     "reports_changed": int,
     "errors": int,
+    "duration_s": float,
 }
 VERSION_COLUMNS: dict[str, Any] = {
     "report_id": str,
@@ -374,9 +375,15 @@ END"""
     def finish_run(self, run_id: int, *, status: str, pages: int, reports_new: int,
                    reports_changed: int, errors: int) -> None:
         self.flush()
+        finished = utc_now()
+        started = self.db.execute("select started_at from crawl_runs where id = ?", [run_id]).fetchone()
+        duration = None
+        if started and started[0]:
+            duration = (dt.datetime.fromisoformat(finished.replace("Z", "+00:00"))
+                        - dt.datetime.fromisoformat(started[0].replace("Z", "+00:00"))).total_seconds()
         self.db.table("crawl_runs").update(
             run_id,
-            {"finished_at": utc_now(), "status": status, "pages": pages,
+            {"finished_at": finished, "status": status, "pages": pages, "duration_s": duration,
              "reports_new": reports_new, "reports_changed": reports_changed, "errors": errors},
         )
 

@@ -94,7 +94,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
     entries, targets = _crawl_targets(args)
     bundled = [e for e in entries if e.bundled]
-    remote = [CrawlTarget(e.id, list(e.start_urls), family=e.family, region=e.region())
+    remote = [CrawlTarget(e.id, list(e.start_urls), local=all(map(_is_loopback, e.start_urls)),
+                          family=e.family, region=e.region())
               for e in entries if not e.bundled]
     overrides = {"XXGK_REFRESH_DAYS": args.refresh_days}
     with archive_lock(args.db, wait=args.wait):
