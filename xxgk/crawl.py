@@ -73,7 +73,9 @@ def run_crawls(targets: list[CrawlTarget], db: str, progress: bool = True,
     @defer.inlineCallbacks
     def crawl_all():
         for target in targets:
-            crawler = Crawler(PortalSpider, _settings(target, db, progress, overrides))
+            settings = _settings(target, db, progress, overrides)
+            settings.set("LOG_LEVEL", log_level, priority="cmdline")
+            crawler = Crawler(PortalSpider, settings)
             try:
                 yield runner.crawl(crawler, start_urls=target.start_urls, portal=target.portal,
                                    family=target.family)
