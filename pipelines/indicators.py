@@ -15,7 +15,7 @@ Documented in the README.
 | carried_to_next_year | null | 三: 四、结转下年度继续办理 × 总计 | same as 2019 |
 | reconsideration_total | 四、行政复议数量 | 四: 行政复议 › 总计 | same as 2019 |
 | litigation_total | 五、行政诉讼数量 | 四: 未经复议直接起诉 › 总计 + 复议后起诉 › 总计 | same as 2019 |
-| fees_collected (元) | 七、依申请公开信息收取的费用 (万元 ×10000) | null | 二: 第二十条第（八）项 › 行政事业性收费 × 本年收费金额（单位：万元） ×10000 |
+| fees_collected (元) | 七、依申请公开信息收取的费用 (万元 ×10000) | null | null (see below) |
 | staff_count | （三）从事政府信息公开工作人员数 | null | null |
 
 National fall-backs: a blank 总计 is replaced by the sum of its parts when at least one
@@ -65,10 +65,10 @@ _NATIONAL_COMMON: dict[str, tuple[NationalSource, ...]] = {
 }
 NATIONAL_MAPS: dict[str, dict[str, tuple[NationalSource, ...]]] = {
     "2019": dict(_NATIONAL_COMMON),
-    "2021": {
-        **_NATIONAL_COMMON,
-        "fees_collected": ((T2_NAME, ("第二十条第(八)项", "行政事业性收费"), ("本年收费金额",)),),
-    },
+    # Not fees_collected from 二 第二十条第（八）项 本年收费金额: that is the body's administrative
+    # fees (行政事业性收费), not fees for disclosure; the 2019/2021 templates report those in
+    # prose (section 六, 信息处理费). Mapping one to the other would mislead a comparison.
+    "2021": dict(_NATIONAL_COMMON),
     # tables 三 and 四 are the same in both templates: usable when the template is unknown
     "unknown": dict(_NATIONAL_COMMON),
 }

@@ -144,7 +144,8 @@ def test_table2_block_title_as_left_column_and_header_unit():
     assert (cell.table, cell.row, cell.column) == (T2_NAME, ["第二十条第（八）项", "行政事业性收费"],
                                                   ["本年收费金额（单位：万元）"])
     assert (cell.value, cell.unit, cell.raw) == (0.35, "万元", "0.35")
-    assert indicators.compute(template, cells)["fees_collected"] == 3500
+    # administrative fees, not disclosure fees: kept as a cell, not as fees_collected
+    assert indicators.compute(template, cells)["fees_collected"] is None
 
 
 def test_table2_blank_stays_null_and_signed_values():
@@ -237,7 +238,8 @@ def test_full_2021_page():
     assert len([c for c in r.cells if c.table == T3_NAME]) == 25 * 7
     other = ("三、本年度办理结果", "（六）其他处理", "3.其他")
     assert got[(T3_NAME, other, ("申请人情况", "法人或其他组织", "其他"))].value == 1
-    assert r.indicators["fees_collected"] == 123500  # 12.35 万元
+    # 第二十条第（八）项 本年收费金额 (12.35 万元) is administrative fees, not disclosure fees
+    assert r.indicators["fees_collected"] is None
     assert r.indicators["applications_completed"] == 147
 
 

@@ -408,8 +408,7 @@ def test_indicators_follow_the_readme_mapping(portal):
                  and any(c.raw for c in r.cells if c.row == ("第二十条第（八）项", "行政事业性收费")))
     v = grid(r2021)
     ind = r2021.indicators
-    fee = next(c for c in r2021.cells if c.row == ("第二十条第（八）项", "行政事业性收费"))
-    assert ind["fees_collected"] == round(fee.value * 10000)
+    assert ind["fees_collected"] is None  # 行政事业性收费 are not disclosure fees
     assert ind["applications_received"] == v[(T3_NAME, ("一、本年新收政府信息公开申请数量",), T3_COLUMNS[-1])]
     assert ind["applications_completed"] == v[(T3_NAME, ("三、本年度办理结果", "（七）总计"), T3_COLUMNS[-1])]
     assert ind["litigation_total"] == v[(T4_NAME, (), T4_COLUMNS[9])] + v[(T4_NAME, (), T4_COLUMNS[14])]

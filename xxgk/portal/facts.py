@@ -398,7 +398,6 @@ _NATIONAL_INDICATOR_CELLS = {   # indicator -> (table, row, column) whose values
     "litigation_total": ((T4_NAME, (), ("行政诉讼", "未经复议直接起诉", "总计")),
                          (T4_NAME, (), ("行政诉讼", "复议后起诉", "总计"))),
 }
-_FEES_2021 = (T2_NAME, ("第二十条第（八）项", "行政事业性收费"), ("本年收费金额（单位：万元）",))
 
 
 def _yuan(raw: str) -> Number:
@@ -434,10 +433,6 @@ def expected_indicators(template: str, cells: tuple[ExpectedCell, ...]) -> dict[
     for key, sources in _NATIONAL_INDICATOR_CELLS.items():
         found = [v for v in (total(*src) for src in sources) if v is not None]
         out[key] = sum(found) if found else None
-    if template == "2021":
-        fees = grid.get(_FEES_2021)
-        if fees is not None and fees.value is not None:
-            out["fees_collected"] = _yuan(fees.raw)
     return out
 
 
