@@ -2,7 +2,7 @@
 
 A report (title, header block, prose, 附表 statistics table, signature) is written as a
 PDF (reportlab, Chinese in the STSong-Light CID font, the table ruled so that it is a
-real table), a DOCX (python-docx), an XLSX (openpyxl), an XLS (xlwt) and a DOC (the DOCX
+real table), a DOCX (python-docx), an XLSX (openpyxl), an XLS (the XLSX converted by LibreOffice) and a DOC (the DOCX
 converted by LibreOffice, when it is installed). The expected values come from the same
 `ReportFacts` (xxgk.portal), so every extracted cell can be checked.
 """
@@ -234,21 +234,10 @@ def merged_xlsx_bytes() -> bytes:
     return out.getvalue()
 
 
-def xls_bytes(c: ReportContent) -> bytes:
-    import xlwt
-
-    wb = xlwt.Workbook(encoding="utf-8")
-    ws = wb.add_sheet("统计表")
-    rows = _sheet_rows(c)
-    ws.write_merge(0, 0, 0, 2, rows[0][0])
-    ws.write_merge(1, 1, 0, 2, rows[1][0])
-    for r, row in enumerate(rows[2:], start=2):
-        for col, value in enumerate(row):
-            if value is not None:
-                ws.write(r, col, value)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+def xls_bytes(c: ReportContent) -> Optional[bytes]:
+    """The XLSX saved as Excel 97 (BIFF8) by headless LibreOffice, a maintained writer;
+    None when it is not installed."""
+    return _convert(xlsx_bytes(c), "xlsx", "xls:MS Excel 97", "xls")
 
 
 # --- DOC (LibreOffice) ------------------------------------------------------------------
@@ -259,16 +248,20 @@ def soffice() -> Optional[str]:
 
 def doc_bytes(docx_data: bytes) -> Optional[bytes]:
     """The DOCX saved as Word 97 by headless LibreOffice; None when it is not installed."""
+    return _convert(docx_data, "docx", "doc:MS Word 97", "doc")
+
+
+def _convert(data: bytes, src_ext: str, filter_name: str, out_ext: str) -> Optional[bytes]:
     exe = soffice()
     if exe is None:
         return None
-    with tempfile.TemporaryDirectory(prefix="xxgk-test-doc-") as tmp:
-        src = Path(tmp) / "report.docx"
-        src.write_bytes(docx_data)
+    with tempfile.TemporaryDirectory(prefix="xxgk-test-office-") as tmp:
+        src = Path(tmp) / f"report.{src_ext}"
+        src.write_bytes(data)
         subprocess.run([exe, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--norestore",
-                        "--convert-to", "doc:MS Word 97", "--outdir", tmp, str(src)],
+                        "--convert-to", filter_name, "--outdir", tmp, str(src)],
                        capture_output=True, timeout=180, check=True, stdin=subprocess.DEVNULL)
-        return (Path(tmp) / "report.doc").read_bytes()
+        return (Path(tmp) / f"report.{out_ext}").read_bytes()
 
 
 # --- any Document (e.g. a golden HTML report) as a PDF or DOCX -----------------------------
