@@ -32,7 +32,7 @@ from typing import Optional
 
 from .model import INDICATOR_KEYS, Cell, Number
 from .national import core_key
-from .templates import T2_NAME, T3_NAME, T4_NAME
+from .templates import T3_NAME, T4_NAME
 
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|其中[:：])")
 _NOISE = re.compile(r"[\s\u3000（）()《》“”\"'：:，,、。.]")

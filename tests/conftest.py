@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -43,6 +44,16 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
             last = exc
         time.sleep(0.2)
     raise TimeoutError(f"{url} did not answer within {timeout}s: {last}")
+
+
+def rows(db, sql: str, *params) -> list[sqlite3.Row]:
+    """Query an archive file (rows addressable by column name)."""
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
 
 
 @pytest.fixture

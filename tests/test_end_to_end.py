@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from conftest import REPO, free_port, wait_http, xxgk
+from conftest import REPO, free_port, rows, wait_http, xxgk
 from xxgk.portal import build_demo_portal, serve_portal
 
 QUZHOU_INDEX_NO = "12330800002618357U/2018-103701"
@@ -43,15 +43,6 @@ def crawled(portal, tmp_path_factory):
         assert second.returncode == 0, second.stderr
         counts_2 = table_counts(db)
     return dict(db=db, first=first, counts_1=counts_1, counts_2=counts_2, base_url=base_url)
-
-
-def rows(db: str, sql: str, *params) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def test_every_report_archived_and_no_notice(portal, crawled):

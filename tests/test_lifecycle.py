@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, xxgk
+from conftest import rows as q
 from crawler.warc import warc_dir_for
 from xxgk.capture import read_record
 from xxgk.lock import archive_lock
@@ -52,15 +53,6 @@ class Tap:
                 data = record.sub(b"", data)
                 out_headers = dict(out_headers, **{"Content-Length": str(len(data))})
         return status, out_headers, data
-
-
-def q(db, sql, *params):
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def article_paths(tap: Tap) -> set[str]:

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, rows
 from xxgk.portal import build_demo_portal, serve_portal
 from xxgk.replicas import BUILDERS, FAMILY_OF, build, key_of_url, serve_replica
 
@@ -96,15 +96,6 @@ def crawls(tmp_path_factory) -> dict[str, Crawl]:
                 _out, err = proc.communicate()
             result[name] = Crawl(site, base, db, proc.returncode, err)
     return result
-
-
-def rows(db: str, sql: str, *params) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def stored_reports(crawl: Crawl) -> dict[str, sqlite3.Row]:

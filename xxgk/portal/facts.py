@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Mapping, Optional, Union
 
 from pipelines.templates import (
-    PRE2019_COLUMNS, PRE2019_ROWS, PRE2019_TABLE_NAME, T2_NAME, T3_NAME, T4_NAME,
+    PRE2019_COLUMNS, PRE2019_ROWS, PRE2019_TABLE_NAME, T3_NAME, T4_NAME,
 )
 
 Number = Union[int, float]

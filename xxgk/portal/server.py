@@ -276,11 +276,12 @@ def _handler_for(portal: Portal) -> type[BaseHTTPRequestHandler]:
 
 
 @contextlib.contextmanager
-def serve_portal(portal: Portal, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve portal in a daemon thread; yields the base URL ("http://127.0.0.1:PORT")."""
-    server = ThreadingHTTPServer((host, port), _handler_for(portal))
+def serve_handler(handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1", port: int = 0,
+                  name: str = "xxgk-portal") -> Iterator[str]:
+    """Serve a request handler in a daemon thread; yields the base URL ("http://127.0.0.1:PORT")."""
+    server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="xxgk-demo-portal", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
         yield f"http://{host}:{server.server_address[1]}"
@@ -288,3 +289,10 @@ def serve_portal(portal: Portal, host: str = "127.0.0.1", port: int = 0) -> Iter
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def serve_portal(portal: Portal, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve portal in a daemon thread; yields the base URL ("http://127.0.0.1:PORT")."""
+    with serve_handler(_handler_for(portal), host, port, "xxgk-demo-portal") as url:
+        yield url

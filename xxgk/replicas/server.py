@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import threading
-from http.server import ThreadingHTTPServer
 from typing import Iterator
 
-from xxgk.portal.server import _handler_for
+from xxgk.portal.server import _handler_for, serve_handler
 from xxgk.replicas.common import Replica
 
 SERVER_NAMES = {"aspnet": "Microsoft-IIS/7.5", "trs": "TRS WCM", "govcn": "nginx", "yunnan": "nginx",
@@ -19,13 +17,5 @@ def serve_replica(replica: Replica, host: str = "127.0.0.1", port: int = 0) -> I
     """Yields the base URL ("http://127.0.0.1:PORT"); replica.start_path is on it."""
     handler = type("ReplicaHandler", (_handler_for(replica),),
                    {"server_version": SERVER_NAMES.get(replica.family, "nginx"), "sys_version": ""})
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name=f"xxgk-replica-{replica.name}", daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_handler(handler, host, port, f"xxgk-replica-{replica.name}") as url:
+        yield url
