@@ -7,9 +7,9 @@ reason in `fetches.error` and the crawl goes on.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 import sys
 import time
+from dataclasses import dataclass, field
 from typing import Optional
 
 from .archive import Archive, alias_url
@@ -18,7 +18,8 @@ from .report import IMAGE_ONLY_ERROR, UnreadableInput, extract_bytes, is_report_
 
 log = logging.getLogger(__name__)
 
-ARTICLE, LIST, FAILED, ATTACHMENT = "article", "list", "failed", "attachment"  # crawler.items kinds
+ARTICLE, FAILED, ATTACHMENT = "article", "failed", "attachment"  # crawler.items kinds
+NOT_MODIFIED = 304
 
 
 @dataclass
@@ -57,13 +58,10 @@ class Progress:
         self.stream.flush()
 
 
-NOT_MODIFIED = 304
-
-
 class ArchivePipeline:
     def __init__(self, db: str, portal: Optional[str], progress: bool, alias=None, region=None):
-        self.region = dict(region or {})
         self.db, self.portal_setting, self.progress_enabled = db, portal, progress
+        self.region = dict(region or {})
         self.alias = tuple(alias) if alias else None
         self.listed: set[str] = set()      # article URLs the lists named in this crawl
         self.waiting: dict[str, Waiting] = {}
