@@ -96,3 +96,18 @@ def test_portals_lists_demo():
     result = xxgk("portals", timeout=60)
     assert result.returncode == 0
     assert result.stdout.split("\n")[0].startswith("demo\tjcms\t")
+
+
+def test_serve_on_a_busy_port_is_one_line(tmp_path):
+    import socket
+
+    db = tmp_path / "a.db"
+    from pipelines.archive import Archive
+
+    Archive(db).close()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        result = xxgk("serve", "--db", str(db), "--port", str(busy.getsockname()[1]), timeout=60)
+    assert result.returncode == 2 and "cannot serve on 127.0.0.1" in result.stderr
+    assert result.stderr.count("\n") == 1

@@ -146,8 +146,20 @@ def _serve(db: str, host: str, port: int) -> int:
 
     if not os.path.exists(db):
         raise UsageError(f"no archive at {db}: run 'xxgk crawl' or 'xxgk demo' first")
+    _check_port_free(host, port)
     print(f"serving {db} on http://{host}:{port}/ — Ctrl-C to stop", file=sys.stderr)
     return serve(db, host, port)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Say so in one line, rather than letting the web server fail with its own log."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, port))
+    except OSError as exc:
+        raise UsageError(f"cannot serve on {host}:{port}: {exc.strerror or exc} (pick another --port)") from None
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
