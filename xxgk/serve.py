@@ -251,6 +251,28 @@ def datasette_metadata(db_name: str = "archive") -> dict[str, Any]:
             "description": "报告历史版本（含当前版本）/ every version of every report, current one included",
             "columns": VERSION_COLUMNS,
         },
+        "report_changes": {
+            "description": "版本间的变化 / what changed from one version of a report to the next",
+            "facets": ["kind"],
+            "columns": {
+                "report_id": "报告编号 / reports.id",
+                "version": "新版本号 / the version that brought the change",
+                "kind": "类别 / field or cell",
+                "name": "字段名，或单元格的表名/行/列路径 (JSON) / field name, or the cell's table/row/column paths",
+                "old": "原值 / value before", "new": "新值 / value after",
+            },
+        },
+        "attachments": {
+            "description": "报告附件（PDF/DOC/XLS…），按 sha256 存放 / files linked from report pages, kept under their sha256 name",
+            "facets": ["content_type", "used_for_report"],
+            "columns": {
+                "url": "附件网址 / address of the file", "parent_url": "所在页面 / the page that links it",
+                "report_id": "报告编号 / reports.id of that page", "filename": "附件名 / name as shown on the page",
+                "sha256": "文件摘要 / sha256 of the file", "stored_as": "存放路径 / path under archive.attachments/",
+                "size": "字节数 / bytes", "used_for_report": "1 = 报告数据取自此附件 / the report's data came from this file",
+                "error": "读取错误 / why it could not be read",
+            },
+        },
     }
     queries = {
         "reports_by_year": {
