@@ -7,7 +7,7 @@ import subprocess
 import urllib.request
 
 from conftest import free_port, wait_http
-from pipelines.archive import Archive
+from storage.archive import Archive
 from xxgk.serve import datasette_command
 
 DEFAULT_CAP_BYTES = 100 * 1024 * 1024

@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import pytest
 
 from conftest import free_port, running_datasette
-from pipelines.archive import Archive, report_id_for
+from storage.archive import Archive, report_id_for
 from pipelines.model import INDICATOR_KEYS, Cell, Extraction
 from xxgk.serve import (TITLE, datasette_command, datasette_metadata, metadata_path_for,
                         serve)
