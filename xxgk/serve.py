@@ -22,9 +22,6 @@ from typing import Any, Optional
 from pipelines.model import INDICATOR_KEYS
 from storage.search import SEARCH_SQL, ensure_grams_index, has_grams_index
 
-# The datasette plugin (any-length ?_search= on reports, the ranked search query's functions).
-PLUGIN_MODULE = "xxgk.search_plugin"
-PLUGINS_DIR = pathlib.Path(__file__).resolve().parent / "datasette_plugins"
 
 TITLE = "xxgk archive — 政府信息公开工作年度报告"
 
@@ -362,9 +359,8 @@ def datasette_command(db: str, host: str = "127.0.0.1", port: int = 8001) -> lis
                "--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
         command += ["--setting", name, value]
-    # The project's datasette plugins live in the package (xxgk/datasette_plugins/): no
-    # install step, and `xxgk serve` from a checkout loads exactly this code.
-    command += ["--plugins-dir", str(PLUGINS_DIR)]
+    # The project's datasette plugins (xxgk.search_plugin, xxgk.pages_plugin) are loaded by
+    # datasette itself through the package's entry points (pyproject.toml).
     return command
 
 
