@@ -1,7 +1,7 @@
 """What the journalist pages show, as pure functions over an archive connection.
 
 No datasette here: every function takes an open `sqlite3.Connection` to an archive
-(`pipelines/archive.py`) and returns plain data, so the pages' content is tested without a
+(`storage/archive.py`) and returns plain data, so the pages' content is tested without a
 server (tests/test_ui_pages.py) and the datasette plugin (`xxgk.pages_plugin`) only renders it.
 
 - `report_page(conn, id)`: header, statistics tables rebuilt as printed (`build_table`),
@@ -16,7 +16,7 @@ import sqlite3
 from typing import Any, Iterable, Optional, Sequence
 
 from pipelines.model import INDICATOR_KEYS
-from xxgk.serve import INDICATORS
+from storage.schema import INDICATORS
 
 # Reports only (pages that were not reports stay out of the pages and charts).
 IS_REPORT = "(is_report = 1 or is_report is null)"
