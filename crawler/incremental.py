@@ -18,6 +18,7 @@ from typing import Optional
 from scrapy.http import Request
 
 from storage.archive import alias_url
+from storage.queries import fetch_state
 
 ARTICLE = "article"
 DEFAULT_REFRESH_DAYS = 7.0
@@ -37,15 +38,7 @@ def load_state(db: str) -> dict[str, tuple[Optional[datetime], Optional[str], Op
     if not db or not os.path.exists(db):
         return {}
     with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)) as conn:
-        cols = {r[1] for r in conn.execute("pragma table_info(fetches)")}
-        if not cols:
-            return {}
-        etag = "etag" if "etag" in cols else "null"
-        modified = "last_modified" if "last_modified" in cols else "null"
-        rows = conn.execute(
-            f"select url, max(coalesce(last_fetched_at, fetched_at)), {etag}, {modified} "
-            "from fetches where status in (200, 304) and error is null group by url"
-        ).fetchall()
+        rows = fetch_state(conn)
     return {url: (parse_ts(ts), et, lm) for url, ts, et, lm in rows}
 
 

@@ -20,73 +20,13 @@ import tempfile
 from typing import Any
 
 from pipelines.model import INDICATOR_KEYS
+from storage.queries import (APPEALS_BY_AGENCY_SQL, APPLICATIONS_BY_AGENCY_SQL, INCONSISTENT_REPORTS_SQL,
+                             REMOVED_REPORTS_SQL, REPORTS_BY_YEAR_SQL, YEAR_OVER_YEAR_SQL)
 from storage.schema import TABLES as SCHEMA
 from storage.search import SEARCH_SQL, ensure_grams_index, has_grams_index
 
 
 TITLE = "xxgk archive — 政府信息公开工作年度报告"
-
-REPORTS_BY_YEAR_SQL = """select report_year, count(*) as reports, count(distinct agency) as agencies,
-  sum(proactive_disclosed) as proactive_disclosed, sum(applications_received) as applications_received,
-  sum(reconsideration_total) as reconsideration_total, sum(litigation_total) as litigation_total,
-  sum(checks_count) as failed_checks
-from reports where is_report = 1 or is_report is null
-group by report_year order by report_year desc"""
-
-# The journalist questions (canned queries). Reports only: pages that were not reports stay out.
-_IS_REPORT = "(is_report = 1 or is_report is null)"
-
-APPLICATIONS_BY_AGENCY_SQL = f"""select agency, report_year, applications_received,
-  applications_carried_over, applications_completed, carried_to_next_year, template, title,
-  id as report_id
-from reports
-where {_IS_REPORT}
-  and report_year = coalesce(nullif(:year, ''), (select max(report_year) from reports
-                                                where applications_received is not null))
-order by applications_received is null, applications_received desc, agency"""
-
-YEAR_OVER_YEAR_SQL = f"""with yearly as (
-  select agency, report_year, applications_received as value, id,
-    row_number() over (partition by agency, report_year
-                       order by removed_at is null desc, published_date desc, id) as pick
-  from reports
-  where {_IS_REPORT} and agency is not null and report_year is not null
-    and applications_received is not null
-), series as (
-  select agency, report_year, value, id,
-    lag(report_year) over w as previous_year, lag(value) over w as previous_value
-  from yearly where pick = 1
-  window w as (partition by agency order by report_year)
-)
-select agency, previous_year, report_year, previous_value, value as applications_received,
-  value - previous_value as change,
-  round(100.0 * (value - previous_value) / nullif(previous_value, 0), 1) as change_percent,
-  id as report_id
-from series
-where previous_year = report_year - 1
-order by abs(value - previous_value) desc, agency, report_year
-limit 100"""
-
-INCONSISTENT_REPORTS_SQL = """select r.agency, r.report_year, r.template, r.title, c.[check],
-  c.kind, c.expected, c.found, c.found - c.expected as difference,
-  json_extract(c.detail, '$.where.table') as table_name, c.detail, r.id as report_id
-from checks c join reports r on r.id = c.report_id
-order by r.report_year desc, r.agency, r.id, c.seq"""
-
-APPEALS_BY_AGENCY_SQL = f"""select agency, count(*) as reports, min(report_year) as first_year,
-  max(report_year) as last_year, sum(reconsideration_total) as reconsiderations,
-  sum(litigation_total) as lawsuits,
-  coalesce(sum(reconsideration_total), 0) + coalesce(sum(litigation_total), 0) as total
-from reports
-where {_IS_REPORT} and agency is not null and (:year = '' or report_year = :year)
-group by agency
-order by total desc, reconsiderations desc, agency"""
-
-REMOVED_REPORTS_SQL = """select removed_at, agency, report_year, title, url, first_seen,
-  last_seen, captured_at, id as report_id
-from reports
-where removed_at is not null
-order by removed_at desc, agency, report_year"""
 
 SETTINGS: dict[str, str] = {
     "suggest_facets": "off",

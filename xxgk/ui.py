@@ -16,10 +16,9 @@ import sqlite3
 from typing import Any, Iterable, Optional, Sequence
 
 from pipelines.model import INDICATOR_KEYS
+from storage.queries import IS_REPORT
 from storage.schema import INDICATORS
 
-# Reports only (pages that were not reports stay out of the pages and charts).
-IS_REPORT = "(is_report = 1 or is_report is null)"
 TEMPLATES = {
     "pre2019": "2008–2018 政府信息公开情况统计表",
     "2019": "国办公开办函〔2019〕60号",
