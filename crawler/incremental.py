@@ -17,10 +17,10 @@ from typing import Optional
 
 from scrapy.http import Request
 
+from crawler.items import ARTICLE, META_KIND, PageItem
 from storage.archive import alias_url
 from storage.queries import fetch_state
 
-ARTICLE = "article"
 DEFAULT_REFRESH_DAYS = 7.0
 
 
@@ -67,7 +67,7 @@ class FreshPagesMiddleware:
                       if fetched is not None and now - fetched < self.refresh}
 
     def _is_fresh(self, result) -> bool:
-        if isinstance(result, Request) and result.meta.get("xxgk_kind") == ARTICLE:
+        if isinstance(result, Request) and result.meta.get(META_KIND) == ARTICLE:
             key = alias_url(result.url, self.alias)
             if key in self.fresh:
                 self.fresh.discard(key)  # once per run
@@ -75,11 +75,9 @@ class FreshPagesMiddleware:
         return False
 
     def _seen_item(self, response, urls: list[str]):
-        from crawler.items import ARTICLE as ARTICLE_KIND, PageItem
-
         self.stats.inc_value("xxgk/incremental/skipped", len(urls))
         # One item for all the fresh pages a list names: per-item overhead dominated re-crawls.
-        return PageItem(url=response.url, kind=ARTICLE_KIND, status=None, content_type=None, body=None,
+        return PageItem(url=response.url, kind=ARTICLE, status=None, content_type=None, body=None,
                         fetched_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                         cached=True, seen_urls=tuple(urls))
 
@@ -129,7 +127,7 @@ class IncrementalMiddleware:
         self.state = load_state(self.db)
 
     def process_request(self, request, spider=None):
-        if request.meta.get("xxgk_kind") != ARTICLE:
+        if request.meta.get(META_KIND) != ARTICLE:
             return None
         _fetched, etag, modified = self.state.get(alias_url(request.url, self.alias), (None, None, None))
         if etag:
