@@ -196,7 +196,7 @@ class Archive:
                 FTS_COLUMNS, tokenize="trigram", create_triggers=True
             )
             self._narrow_update_trigger()
-        # Short-word index for 1-2 character search terms (pipelines/search.py); registers
+        # Short-word index for 1-2 character search terms (storage/search.py); registers
         # the SQL function its triggers call on this connection.
         ensure_grams_index(self.db.conn)
         self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -36,7 +36,7 @@ wins; a tie (typically: only tables 三/四, which are the same in both) is deci
 the report year (2019–2020 → 2019, 2021 on → 2021); without a year it is ``unknown``
 (cells are still extracted). A report with only a pre-2019 统计表 is ``pre2019``.
 
-Spans: ``document.table_grid`` repeats a spanned cell's text in every grid position, so
+Spans: ``readers.html.table_grid`` repeats a spanned cell's text in every grid position, so
 equal neighbouring labels are one label, and value cells are fitted to the header's
 columns (a run of equal values under one spanned header is one value; an extra blank
 trailing cell is dropped; a value cell shifted by a colspan collapses onto its column).
