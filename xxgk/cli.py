@@ -68,7 +68,9 @@ def _crawl_targets(args: argparse.Namespace):
     if args.all:
         if args.portals or args.url:
             raise UsageError("--all crawls every registered portal: give no PORTAL or --url with it")
-        return list(registry.values()), []
+        # Bundled portals (the demo's fictional city) never reach a production archive
+        # through cron: only `xxgk demo` or naming them crawls them.
+        return [e for e in registry.values() if not e.bundled], []
     if args.url:
         for url in args.url:
             parts = urlsplit(url)
@@ -255,7 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("portals", nargs="*", metavar="PORTAL", help="registered portal ids")
     p.add_argument("--url", action="append", default=[], metavar="URL",
                    help="address of a report column's list page (repeatable); the crawl stays on its site")
-    p.add_argument("--all", action="store_true", help="every registered portal (what cron runs)")
+    p.add_argument("--all", action="store_true",
+                   help="every registered portal except bundled ones such as the demo (what cron runs)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     p.add_argument("--refresh-days", type=float, default=7.0, metavar="DAYS",
                    help="report pages archived within DAYS are not requested again (default 7; 0 = fetch all)")
