@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -69,29 +70,49 @@ def _check(entry: PortalEntry, path: Path) -> None:
                 raise bad(f"a bundled portal's start URL is a path: {url!r}")
         elif not re.match(r"^https?://[^/\s]+", url):
             raise bad(f"start URL is not an http(s) address: {url!r}")
+        else:
+            try:
+                urlsplit(url).port  # parses the host too: "Invalid IPv6 URL", a bad port
+            except ValueError as exc:
+                raise bad(f"start URL {url!r}: {exc}") from None
 
 
-def load(path: Optional[Path] = None) -> dict[str, PortalEntry]:
+def load(path: Optional[Path] = None, problems: Optional[list[str]] = None) -> dict[str, PortalEntry]:
     """The registry: `path`, else $XXGK_REGISTRY (another file, e.g. for a private set of
-    portals or a test), else crawler/portals.yaml."""
+    portals or a test), else crawler/portals.yaml.
+
+    A bad entry raises RegistryError; with a `problems` list it is reported there and skipped
+    instead, so that one typo in a private registry does not stop cron's other portals."""
     path = Path(path or os.environ.get(REGISTRY_ENV) or REGISTRY_PATH)
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     entries: dict[str, PortalEntry] = {}
     for raw in data.get("portals", []):
         try:
-            region = raw.get("region_code")
-            entry = PortalEntry(
-                id=str(raw["id"]), name=str(raw["name"]), family=str(raw.get("family", "generic")),
-                start_urls=tuple(raw["start_urls"]), level=raw.get("level"),
-                region_code=str(region) if region is not None else None, schedule=raw.get("schedule"),
-                bundled=bool(raw.get("bundled", False)),
-                notes=str(raw.get("notes") or ""),
-                province=raw.get("province"), city=raw.get("city"),
-            )
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise RegistryError(f"{path}: bad portal entry {raw!r}: missing {exc}") from None
-        if entry.id in entries:
-            raise RegistryError(f"{path}: duplicate portal id {entry.id!r}")
-        _check(entry, path)
-        entries[entry.id] = entry
+            _add(entries, raw, path)
+        except RegistryError as exc:
+            if problems is None:
+                raise
+            problems.append(str(exc))
     return entries
+
+
+def _add(entries: dict[str, PortalEntry], raw, path: Path) -> None:
+    """Check one raw entry and add it to `entries` (RegistryError when it is bad)."""
+    if not isinstance(raw, dict):
+        raise RegistryError(f"{path}: bad portal entry {raw!r}: not a mapping")
+    try:
+        region = raw.get("region_code")
+        entry = PortalEntry(
+            id=str(raw["id"]), name=str(raw["name"]), family=str(raw.get("family", "generic")),
+            start_urls=tuple(raw["start_urls"]), level=raw.get("level"),
+            region_code=str(region) if region is not None else None, schedule=raw.get("schedule"),
+            bundled=bool(raw.get("bundled", False)),
+            notes=str(raw.get("notes") or ""),
+            province=raw.get("province"), city=raw.get("city"),
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise RegistryError(f"{path}: bad portal entry {raw!r}: missing {exc}") from None
+    if entry.id in entries:
+        raise RegistryError(f"{path}: duplicate portal id {entry.id!r}")
+    _check(entry, path)
+    entries[entry.id] = entry

@@ -61,10 +61,18 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _crawl_targets(args: argparse.Namespace):
-    from crawler.registry import load
+    from crawler.registry import RegistryError, load
     from xxgk.crawl import CrawlTarget
+    from xxgk.logs import stamp
 
-    registry = load()
+    problems: list[str] = []
+    try:
+        registry = load(problems=problems if args.all else None)
+    except RegistryError as exc:
+        raise UsageError(str(exc)) from None
+    for problem in problems:  # cron's other portals are still crawled
+        print(f"{stamp()} xxgk: error: registry entry skipped: {problem}", file=sys.stderr)
+    args.registry_problems = problems
     if args.all:
         if args.portals or args.url:
             raise UsageError("--all crawls every registered portal: give no PORTAL or --url with it")
@@ -93,6 +101,7 @@ def _is_loopback(url: str) -> bool:
 def cmd_crawl(args: argparse.Namespace) -> int:
     from xxgk.crawl import DEMO_ORIGIN, CrawlTarget, bundled_portal, run_crawls
     from xxgk.lock import archive_lock
+    from xxgk.logs import summary_line
 
     entries, targets = _crawl_targets(args)
     bundled = [e for e in entries if e.bundled]
@@ -114,11 +123,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                                  overrides=overrides, log_level=args.log_level)
     failed = [r for r in results if r.status == "failed"]
     for r in results:
-        print(f"{r.portal}: {r.status}, {r.pages} pages, {r.reports_new} new and "
-              f"{r.reports_changed} changed reports, {r.errors} errors → {args.db}", file=sys.stderr)
+        print(summary_line(r, args.db), file=sys.stderr)
     if failed:
         return _fail(f"{len(failed)} of {len(results)} portals failed completely: "
                      + ", ".join(r.portal for r in failed), EXIT_FAILED)
+    if args.registry_problems:
+        return _fail(f"{len(args.registry_problems)} registry entries skipped (see above)", EXIT_FAILED)
     return 0
 
 
@@ -126,6 +136,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.registry import load as load_registry
     from xxgk.crawl import DEMO_ORIGIN, CrawlTarget, bundled_portal, run_crawls
     from xxgk.lock import archive_lock
+    from xxgk.logs import summary_line
 
     with archive_lock(args.db, wait=False), bundled_portal() as (base_url, start_urls):
         print(f"demo portal on {base_url} — crawling into {args.db}", file=sys.stderr)
@@ -134,8 +145,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                                           family=demo.family, region=demo.region())],
                              args.db, progress=True, log_level=args.log_level)
     r = results[0]
-    print(f"demo: {r.status}, {r.pages} pages, {r.reports_new} new and {r.reports_changed} changed "
-          f"reports, {r.errors} errors → {args.db}", file=sys.stderr)
+    print(summary_line(r, args.db), file=sys.stderr)
     if r.status == "failed":
         return _fail("the demo crawl failed", EXIT_FAILED)
     if args.no_serve:
@@ -220,9 +230,13 @@ def cmd_capture(args: argparse.Namespace) -> int:
 
 
 def cmd_portals(args: argparse.Namespace) -> int:
-    from crawler.registry import load
+    from crawler.registry import RegistryError, load
 
-    for entry in load().values():
+    try:
+        entries = load()
+    except RegistryError as exc:
+        raise UsageError(str(exc)) from None
+    for entry in entries.values():
         where = "(bundled demo)" if entry.bundled else " ".join(entry.start_urls)
         print(f"{entry.id}\t{entry.family}\t{entry.name}\t{where}")
     return 0

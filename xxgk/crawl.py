@@ -16,6 +16,7 @@ from crawler import settings as project_settings
 from crawler.jobs import jobdir_for
 from crawler.spiders.portal import PortalSpider
 from storage.queries import latest_run_id, run_after
+from xxgk.logs import quiet_download_errors
 
 
 # Where the bundled demo portal's pages are stored: it is served on a new port each run.
@@ -40,6 +41,7 @@ class CrawlResult:
     reports_new: int
     reports_changed: int
     errors: int
+    reason: str = ""  # why a failed portal failed (its first download error), for the log
 
 
 def _settings(target: CrawlTarget, db: str, progress: bool, overrides: Optional[dict]) -> Settings:
@@ -77,13 +79,16 @@ def run_crawls(targets: list[CrawlTarget], db: str, progress: bool = True,
             settings = _settings(target, db, progress, overrides)
             settings.set("LOG_LEVEL", log_level, priority="cmdline")
             crawler = Crawler(PortalSpider, settings)
+            quiet = quiet_download_errors(crawler, log_level)
             before = _latest_run_id(db, target.portal)
             try:
                 yield runner.crawl(crawler, start_urls=target.start_urls, portal=target.portal,
                                    family=target.family)
             except Exception:  # keep going: one broken portal must not stop cron
                 pass  # its result: the run row it wrote (status from the pipeline), else failed
-            results.append(run_since(db, target.portal, before))
+            result = run_since(db, target.portal, before)
+            result.reason = (quiet.first_error if quiet else "") or ""
+            results.append(result)
 
     d = crawl_all()
     d.addBoth(lambda _: reactor.stop())

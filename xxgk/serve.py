@@ -23,7 +23,7 @@ from pipelines.model import INDICATOR_KEYS
 from storage.queries import (APPEALS_BY_AGENCY_SQL, APPLICATIONS_BY_AGENCY_SQL, INCONSISTENT_REPORTS_SQL,
                              REMOVED_REPORTS_SQL, REPORTS_BY_YEAR_SQL, YEAR_OVER_YEAR_SQL)
 from storage.schema import TABLES as SCHEMA
-from storage.search import SEARCH_SQL, ensure_grams_index, has_grams_index
+from storage.search import SEARCH_SQL, ensure_grams_index, grams_index_current
 
 
 TITLE = "xxgk archive — 政府信息公开工作年度报告"
@@ -177,7 +177,7 @@ def ensure_search_index(db: str | os.PathLike) -> None:
         conn.execute("PRAGMA busy_timeout = 10000")
         is_archive = conn.execute(
             "select 1 from sqlite_master where type = 'table' and name = 'reports'").fetchone()
-        if not is_archive or has_grams_index(conn):
+        if not is_archive or grams_index_current(conn):
             return
         print("xxgk: building the short-word search index (once) …", file=sys.stderr, flush=True)
         ensure_grams_index(conn)
