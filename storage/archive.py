@@ -17,11 +17,9 @@ from urllib.parse import urlsplit, urlunsplit
 import sqlite_utils
 
 from pipelines.model import INDICATOR_KEYS, Extraction
-from storage.schema import INDEXES, TABLES
-from storage.search import ensure_grams_index
+from storage.migrations import migrate
+from storage.schema import TABLES
 
-SCHEMA_VERSION = 1
-FTS_COLUMNS = ("title", "agency", "body_text")
 # Fields compared between versions (report_changes); cells are compared by label path.
 TRACKED_FIELDS = ("title", "index_no", "agency", "publisher", "written_date", "published_date",
                   "signed_date", "report_year", "template", "is_report", "body_text")
@@ -178,45 +176,8 @@ class Archive:
 
     # -- schema ---------------------------------------------------------------------------
     def _migrate(self) -> None:
-        """Create missing tables, columns, indexes and the FTS index; safe to run every open."""
-        with self.db.atomic():
-            for name, schema in TABLES.items():
-                table = self.db.table(name)
-                if not table.exists():
-                    table.create(schema.types(), pk=schema.pk)
-                else:
-                    have = set(table.columns_dict)
-                    for column, col_type in schema.types().items():
-                        if column not in have:
-                            table.add_column(column, col_type)
-            for name, cols in INDEXES:
-                self.db.table(name).create_index(cols, if_not_exists=True)
-        if not self.db.table("reports_fts").exists():
-            self.db.table("reports").enable_fts(
-                FTS_COLUMNS, tokenize="trigram", create_triggers=True
-            )
-            self._narrow_update_trigger()
-        # Short-word index for 1-2 character search terms (storage/search.py); registers
-        # the SQL function its triggers call on this connection.
-        ensure_grams_index(self.db.conn)
-        self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    def _narrow_update_trigger(self) -> None:
-        """Re-index only when indexed text changes, so updating last_seen leaves the FTS alone.
-
-        sqlite-utils' trigger fires on every UPDATE; re-crawls then churn FTS shadow rows.
-        """
-        cols = ", ".join(FTS_COLUMNS)
-        old = ", ".join(f"old.[{c}]" for c in FTS_COLUMNS)
-        new = ", ".join(f"new.[{c}]" for c in FTS_COLUMNS)
-        with self.db.atomic():
-            self.db.execute("DROP TRIGGER IF EXISTS [reports_au]")
-            self.db.execute(
-                f"""CREATE TRIGGER [reports_au] AFTER UPDATE OF {cols} ON [reports] BEGIN
-  INSERT INTO [reports_fts] ([reports_fts], rowid, {cols}) VALUES('delete', old.rowid, {old});
-  INSERT INTO [reports_fts] (rowid, {cols}) VALUES (new.rowid, {new});
-END"""
-            )
+        """Bring the archive to this code's schema (storage/migrations.py); cheap when it is."""
+        migrate(self.db)
 
     # -- crawl runs (written at once: a run must be visible while it runs) -------------------
     def start_run(self, portal: str) -> int:

@@ -202,9 +202,15 @@ ATTACHMENTS = Table("attachments", "报告附件（PDF/DOC/XLS…），按 sha25
     C("error", str, "读取错误", "why it could not be read"),
 ), pk="id")
 
+ARCHIVE_INFO = Table("archive_info", "存档信息", "about the archive itself (storage/migrations.py)", (
+    C("key", str, "项目", "schema_version, or code_version (the xxgk-archive version that last wrote the archive)"),
+    C("value", str, "值", "its value"),
+), pk="key")
+
 # Every table of the archive, in creation order (the FTS index and its shadow tables aside).
 TABLES: dict[str, Table] = {t.name: t for t in (
-    REPORTS, CELLS, CHECKS, FETCHES, CRAWL_RUNS, REPORT_VERSIONS, REPORT_CHANGES, ATTACHMENTS)}
+    REPORTS, CELLS, CHECKS, FETCHES, CRAWL_RUNS, REPORT_VERSIONS, REPORT_CHANGES, ATTACHMENTS,
+    ARCHIVE_INFO)}
 
 INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cells", ("report_id",)),

@@ -153,11 +153,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return _serve(args.db, "127.0.0.1", args.port)
 
 
+def _upgrade(db: str) -> None:
+    """Every command that opens an archive first brings it to this code's schema."""
+    from storage.migrations import ReadOnlyArchive, upgrade
+
+    try:
+        upgrade(db, progress=lambda line: print(line, file=sys.stderr, flush=True))
+    except ReadOnlyArchive as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _serve(db: str, host: str, port: int) -> int:
     from xxgk.serve import serve
 
     if not os.path.exists(db):
         raise UsageError(f"no archive at {db}: run 'xxgk crawl' or 'xxgk demo' first")
+    _upgrade(db)
     _check_port_free(host, port)
     print(f"serving {db} on http://{host}:{port}/ — Ctrl-C to stop", file=sys.stderr)
     return serve(db, host, port)
@@ -183,6 +194,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if not os.path.exists(args.db):
         raise UsageError(f"no archive at {args.db}")
+    _upgrade(args.db)
     folder = export_archive(args.db, args.out, dated_subfolder=not args.no_date)
     print(str(folder))
     return 0
@@ -211,6 +223,8 @@ def cmd_accuracy(args: argparse.Namespace) -> int:
 def cmd_capture(args: argparse.Namespace) -> int:
     from xxgk.capture import CaptureNotFound, find_capture
 
+    if os.path.exists(args.db):
+        _upgrade(args.db)
     try:
         cap = find_capture(args.db, args.report_id)
     except CaptureNotFound as exc:
@@ -226,6 +240,26 @@ def cmd_capture(args: argparse.Namespace) -> int:
     else:
         sys.stdout.buffer.write(cap.body)
         sys.stdout.flush()
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from storage.migrations import SCHEMA_VERSION, ReadOnlyArchive, code_version
+
+    if not os.path.exists(args.db):
+        raise UsageError(f"no archive at {args.db}")
+    from xxgk.lock import archive_lock
+
+    with archive_lock(args.db, wait=args.wait):
+        from storage.migrations import upgrade
+
+        try:
+            ran = upgrade(args.db, progress=lambda line: print(line, file=sys.stderr, flush=True),
+                          read_only=False)
+        except ReadOnlyArchive as exc:
+            raise UsageError(str(exc)) from None
+    state = "upgraded to" if ran else "already at"
+    print(f"{args.db}: {state} schema version {SCHEMA_VERSION} (xxgk-archive {code_version()})", file=sys.stderr)
     return 0
 
 
@@ -320,6 +354,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--headers", action="store_true", help="also print the HTTP headers (stderr)")
     db_arg(p)
     p.set_defaults(func=cmd_capture)
+
+    p = sub.add_parser("migrate", help="upgrade an archive written by an older version",
+                       description="Run the archive's pending migrations (storage/migrations.py). Every "
+                       "command that opens an archive does this itself; this one is for a file that "
+                       "is served read-only, or to upgrade at a chosen time.")
+    p.add_argument("--wait", action="store_true", help="wait for a crawl holding the archive")
+    db_arg(p)
+    p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("portals", help="list the registered portals", description="The portal registry, one a line: "
                        "id, family, name, start URLs.")
