@@ -212,11 +212,25 @@ def table_grid(table: etree._Element) -> list[list[str]]:
 
 def from_text(text: str) -> Document:
     """Parse the text form: lines with `|` are table rows; a line starting with `|`
-    continues the row above (a blank cell broken over two lines)."""
+    continues the row above (a blank cell broken over two lines). Tables printed one
+    cell per line are rebuilt into grids first (celllines.py)."""
+    from .celllines import split_text
+
+    doc = Document()
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for is_table, items in split_text(lines):
+        if is_table:
+            doc.blocks.extend(items)
+        else:
+            doc.blocks.extend(_text_blocks(items))
+    return doc
+
+
+def _text_blocks(lines: list[str]) -> list[Block]:
     doc = Document()
     rows: list[list[str]] = []
     merged: list[str] = []
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for raw in lines:
         line = raw.strip()
         if line.startswith("|") and merged and "|" in merged[-1]:
             merged[-1] = merged[-1] + " " + line
@@ -236,4 +250,4 @@ def from_text(text: str) -> Document:
             doc.blocks.append(clean(line))
     if rows:
         doc.blocks.append(Table(rows))
-    return doc
+    return doc.blocks
