@@ -37,16 +37,28 @@ from .templates import T3_NAME, T4_NAME
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|其中[:：])")
 _NOISE = re.compile(r"[\s\u3000（）()《》“”\"'：:，,、。.]")
 
-# pre2019: indicator -> the innermost label (normalised) of the row that holds it.
+# pre2019: indicator -> the innermost label (normalised) of the row that holds it, matched
+# by its beginning. The national 统计表's label first, then local forms' synonyms (Fujian's
+# 统计表: 受理依申请公开信息总数; 定西's 统计报表: 申请总数 …). Not mapped on purpose:
+# 对申请的答复数 (answers, not completed applications) and 政府信息公开收费减免金额 (fees
+# waived, not collected).
 PRE2019_MAP: dict[str, tuple[str, ...]] = {
-    "proactive_disclosed": ("主动公开政府信息数", "主动公开信息数"),
-    "applications_received": ("收到申请数", "申请总数"),
-    "applications_completed": ("申请办结数",),
-    "reconsideration_total": ("行政复议数量", "行政复议数"),
-    "litigation_total": ("行政诉讼数量", "行政诉讼数"),
-    "fees_collected": ("依申请公开信息收取的费用",),
-    "staff_count": ("从事政府信息公开工作人员数",),
+    "proactive_disclosed": ("主动公开政府信息数", "主动公开信息数", "主动公开政府信息总数", "主动公开信息总数",
+                            "主动公开政府信息条数", "主动公开信息条数"),
+    "applications_received": ("收到申请数", "申请总数", "受理依申请公开信息总数", "受理依申请公开申请数",
+                              "受理依申请公开申请总数", "受理政府信息公开申请数", "受理政府信息公开申请总数",
+                              "受理申请总数", "受理申请数", "收到政府信息公开申请数", "依申请公开申请总数",
+                              "依申请公开申请数", "收到依申请公开申请数"),
+    "applications_completed": ("申请办结数", "办结申请数", "依申请公开办结数"),
+    "reconsideration_total": ("行政复议数量", "行政复议数", "行政复议案件数", "申请行政复议数", "被申请行政复议数"),
+    "litigation_total": ("行政诉讼数量", "行政诉讼数", "行政诉讼案件数", "提起行政诉讼数", "被提起行政诉讼数"),
+    "fees_collected": ("依申请公开信息收取的费用", "依申请公开收取的费用", "依申请公开信息收费金额",
+                       "政府信息公开收费金额", "收取的费用"),
+    "staff_count": ("从事政府信息公开工作人员数", "政府信息公开工作人员数"),
 }
+# Column headers of a cumulative figure (历年累计): never an indicator, which is the year's.
+CUMULATIVE_WORDS = ("历年", "累计")
+CURRENT_YEAR_WORDS = ("本年",)  # 本年累计 is the year's own total
 WAN_YUAN = "万元"
 YUAN_PER_WAN = 10_000
 
@@ -102,10 +114,18 @@ def compute(template: str, cells: list[Cell]) -> dict[str, Optional[Number]]:
     return out
 
 
+@lru_cache(maxsize=1024)
+def cumulative(header: str) -> bool:
+    """A column that adds up past years (历年累计), not the report year's figure."""
+    key = _norm(header)
+    return any(w in key for w in CUMULATIVE_WORDS) and not any(w in key for w in CURRENT_YEAR_WORDS)
+
+
 def _compute_pre2019(cells: list[Cell], out: dict[str, Optional[Number]]) -> dict[str, Optional[Number]]:
     for key, names in PRE2019_MAP.items():
         for cell in cells:
-            if cell.value is None or not _starts(cell.row[-1], names):
+            if cell.value is None or not _starts(cell.row[-1], names) \
+                    or (cell.column and cumulative(cell.column[-1])):
                 continue
             value = cell.value
             if key == "fees_collected":

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from . import dates, indicators, metadata as meta_mod
+from . import agency as agency_mod, dates, indicators, metadata as meta_mod
 from .attachments import attachment_kind, document_from_attachment, is_image_only
 from .decode import decode_html, decode_text
 from .document import Document, from_html, from_text
@@ -32,9 +32,7 @@ YEAR_IN_TITLE_RE = re.compile(r"(?:19|20)\d{2}|[〇○零一二][〇○零一二
 # The title as quoted in a text-only report: "现公布XX局2017年政府信息公开工作年度报告".
 YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
 REPORT_SECTION_WORDS = ("主动公开", "依申请公开", "行政复议", "行政诉讼")
-ORG_SUFFIX_RE = re.compile(
-    r"(?:局|委员会|委|厅|部|署|办公室|办|院|政府|中心|所|站|馆|处|队|会|公司|镇|乡|街道|街道办事处|管委会|管理委员会|集团|学校|大学)$"
-)
+ORG_SUFFIX_RE = agency_mod.ORG_SUFFIX_RE
 _SIGNATURE_LINE_RE = re.compile(r"^[\u4e00-\u9fff（）()·]{2,40}$")
 _DATE_LINE_RE = re.compile(r"年.{1,3}月.{1,4}日$|^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$")
 
@@ -67,6 +65,10 @@ def _title_candidates(doc: Document, meta: dict[str, str]) -> list[str]:
                 and not BREADCRUMB_RE.search(line) and YEAR_IN_TITLE_RE.search(line)
                 and REPORT_TITLE_RE.search(line)):
             found.append(line)
+    top = [b for b in list(doc.header_blocks) + list(doc.blocks[:15]) if isinstance(b, str)]
+    joined = agency_mod.joined_title(top)
+    if joined:  # 乌海市工业和信息化局 / 政府信息公开工作年度报告: one title
+        found.insert(0, joined)
     if doc.html_title:
         # "标题_栏目_站点" / "标题 - 站点": the title is the first part.
         found.append(TITLE_SPLIT_RE.split(doc.html_title, maxsplit=1)[0])
@@ -115,12 +117,7 @@ def signature(lines: list[str]) -> tuple[Optional[str], Optional[str]]:
 
 
 def agency_from_title(title: Optional[str]) -> Optional[str]:
-    if not title:
-        return None
-    m = re.match(r"^(.{2,40}?)(?:(?:19|20)\d{2}|[〇○零一二]{4})\s*年", title)
-    if m and ORG_SUFFIX_RE.search(m.group(1)):
-        return m.group(1).strip()
-    return None
+    return agency_mod.from_title(title)
 
 
 def report_year(title: Optional[str], doc: Document, meta: dict[str, str], written: Optional[str]) -> Optional[int]:
@@ -157,8 +154,8 @@ def extract_document(doc: Document, source: str) -> Extraction:
 
     result.title = choose_title(doc, meta, sig_agency)
     result.agency = sig_agency or agency_from_title(result.title)
-    if result.title and not result.agency:
-        result.agency = agency_from_title(result.title)
+    if not result.agency:  # 现公布泰州市人民政府2017年政府信息公开工作年度报告
+        result.agency = agency_mod.from_sentence(" ".join(lines[:5]))
 
     year_hint = report_year(result.title, doc, meta, result.written_date)
     result.template, result.cells = extract_tables(doc.blocks, year_hint)
