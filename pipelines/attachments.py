@@ -35,6 +35,7 @@ from urllib.parse import unquote, urlsplit
 
 from .document import Block, Document, Table, clean
 from .errors import UnreadableInput
+from .wrapped import repair_blocks
 
 # Binary formats by their first bytes: read below (PDF, DOCX/XLSX, DOC/XLS/WPS) or refused.
 MAGIC_FORMATS = (
@@ -308,7 +309,8 @@ def _pdf_document(data: bytes) -> Document:
         if len(failed) == len(pages):
             raise first_error
         title = (pdf.metadata or {}).get("Title")
-    doc = Document(blocks=_pdf_blocks(pages))
+    # labels wrapped over a page break or cut in a tall merged cell: one label again
+    doc = Document(blocks=repair_blocks(_pdf_blocks(pages)))
     doc.meta[PAGES_KEY] = str(len(pages))
     if failed:
         doc.meta[UNREADABLE_PAGES_KEY] = ",".join(map(str, failed))

@@ -31,6 +31,7 @@ SKIP_TAGS = frozenset(("script", "style", "noscript", "template", "head", "title
 # The plain libxml2 HTML parser: lxml.html's element classes cost a lookup per node.
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 _UTF8_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, encoding="utf-8")
+_CJK_GAP_RE = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])")
 _SPACE_RE = re.compile(r"[ \t\r\f\v\u00a0\u2002\u2003\u2009\u200b\ufeff]+")
 
 
@@ -162,7 +163,9 @@ def _cell_text(cell: etree._Element) -> str:
     text = etree.tostring(cell, method="text", encoding="unicode", with_tail=False) if len(cell) else cell.text
     if not text or text.isalnum():
         return text or ""
-    return clean(text.replace("\n", "").replace("\r", ""))
+    text = clean(text.replace("\n", "").replace("\r", ""))
+    # a word wrapped over two <p> with &nbsp; runs between (社会公益 组织): one word
+    return _CJK_GAP_RE.sub("", text) if " " in text else text
 
 
 def _span(value: Optional[str]) -> int:

@@ -156,6 +156,8 @@ def extract_document(doc: Document, source: str) -> Extraction:
     result.agency = sig_agency or agency_from_title(result.title)
     if not result.agency:  # 现公布泰州市人民政府2017年政府信息公开工作年度报告
         result.agency = agency_mod.from_sentence(" ".join(lines[:5]))
+        if result.agency and result.title is None:
+            result.title = choose_title(doc, meta, result.agency)
 
     year_hint = report_year(result.title, doc, meta, result.written_date)
     result.template, result.cells = extract_tables(doc.blocks, year_hint)
