@@ -113,9 +113,10 @@ def _join(parts: list[str]) -> str:
     return out
 
 
-def tokens_from_lines(lines: list[str]) -> list[Token]:
-    """Blank-line separated cells; lines with no blank line between them are one cell
-    when the cells are otherwise blank-line separated."""
+def tokens_from_lines(lines: list[str]) -> tuple[list[Token], bool]:
+    """(tokens, spaced): blank-line separated cells; lines with no blank line between them
+    are one cell when the cells are otherwise blank-line separated (spaced). Without
+    separating blank lines, a blank line is a blank cell."""
     raw: list[tuple[str, int]] = []
     gap = 0
     for line in lines:
@@ -132,12 +133,46 @@ def tokens_from_lines(lines: list[str]) -> list[Token]:
                 and not _is_prose(out[-1][0]) and _heading(text) is None:
             out[-1] = (_join([out[-1][0], text]), out[-1][1])
         else:
-            out.append((text, g if spaced else None))
-    return out
+            out.append((text, g))
+    return out, spaced
+
+
+def _prefix_style(lines: list[str]) -> bool:
+    """Cells that start with `|` (a row's first cell has none): rows are marked."""
+    piped = [l.strip() for l in lines if "|" in l and l.strip() != "|"]
+    return bool(piped) and sum(1 for l in piped if l.startswith("|")) > len(piped) * 0.6
+
+
+def rows_from_prefix_pipes(lines: list[str]) -> list[list[str]]:
+    """`| cell` lines continue the row; a line without the pipe after a closed cell (a line
+    ending with `|`) starts the next row; other lines wrap the cell above."""
+    rows: list[list[str]] = []
+    closed = True
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("|"):
+            parts = line.split("|")[1:]
+            if not rows:
+                rows.append([])
+            rows[-1].extend(p.strip() for p in parts)
+        elif closed or not rows:
+            rows.append([p.strip() for p in line.split("|")])
+        else:
+            rows[-1][-1] = _join([rows[-1][-1], line.split("|")[0]])
+            rows[-1].extend(p.strip() for p in line.split("|")[1:])
+        closed = line.endswith("|")
+    for row in rows:  # the closing pipe of a row leaves one empty piece
+        if row and row[-1] == "":
+            row.pop()
+    return [r for r in rows if any(r)]
 
 
 def tokens_from_pipes(lines: list[str]) -> list[Token]:
-    """One cell per line delimited by `|`: split the joined lines on the pipes."""
+    """One cell per line delimited by `|`: split the joined lines on the pipes (a heading
+    line without a pipe is a cell of its own)."""
+    lines = [l + "|" if "|" not in l and l.strip() and _heading(l.strip()) else l for l in lines]
     pieces = "\n".join(lines).split("|")
     return [(_join(p.split("\n")), None) for p in pieces[:-1]] + (
         [(_join(pieces[-1].split("\n")), None)] if pieces[-1].strip() else [])
@@ -212,8 +247,9 @@ def _rows_between(tokens: list[Token], i: int) -> tuple[list[Token], int]:
     return tokens[i:j], j
 
 
-def read_national(tokens: list[Token]) -> list[Block]:
-    """Tokens of tables 二/三/四 (section headings included) → heading lines and grids."""
+def read_national(tokens: list[Token], tail_gap: Optional[int] = None) -> list[Block]:
+    """Tokens of tables 二/三/四 (section headings included) → heading lines and grids;
+    `tail_gap`: blank lines after the last token (a blank last cell shows there)."""
     gaps = Gaps(tokens)
     blocks: list[Block] = []
     rows: list[list[str]] = []
@@ -228,7 +264,7 @@ def read_national(tokens: list[Token]) -> list[Block]:
             rows = []
 
     def after(j: int) -> Optional[int]:
-        return tokens[j][1] if j < len(tokens) else None
+        return tokens[j][1] if j < len(tokens) else tail_gap
 
     i = 0
     while i < len(tokens):
@@ -307,7 +343,7 @@ def read_national(tokens: list[Token]) -> list[Block]:
     return blocks
 
 
-def read_pre2019(tokens: list[Token], fixed: bool) -> list[Block]:
+def read_pre2019(tokens: list[Token], fixed: bool, tail_gap: Optional[int] = None) -> list[Block]:
     """A 统计表 (统计指标 | 单位 | 统计数 …): the header fixes the width; rows are a label and
     the cells after it (fixed-width chunks when blanks are explicit)."""
     header: list[str] = []
@@ -344,7 +380,7 @@ def read_pre2019(tokens: list[Token], fixed: bool) -> list[Block]:
         j = i + 1
         while j < len(tokens) and (_is_value(tokens[j][0]) or tokens[j][0] in UNITS):
             j += 1
-        rows.append([label] + place(tokens[i + 1:j], tokens[j][1] if j < len(tokens) else None, width - 1, gaps))
+        rows.append([label] + place(tokens[i + 1:j], tokens[j][1] if j < len(tokens) else tail_gap, width - 1, gaps))
         i = j
     return [Table(rows)]
 
@@ -429,10 +465,24 @@ def split_text(lines: list[str]) -> list[tuple[bool, list]]:
                 end += 1
         part = lines[start:end]
         fixed = _pipe_style(part)
-        tokens = tokens_from_pipes(part) if fixed else tokens_from_lines(part)
-        if fixed or any(g is None for _t, g in tokens):
+        if fixed and _prefix_style(part):
+            rows = rows_from_prefix_pipes(part)
+            if start > pos:
+                out.append((False, lines[pos:start]))
+            out.append((True, [Table(rows)] if rows else []))
+            pos = k = max(end, k + 1)
+            continue
+        tokens, spaced = (tokens_from_pipes(part), False) if fixed else tokens_from_lines(part)
+        if not spaced:
             tokens = merge_wrapped(tokens)
-        blocks = read_national(tokens) if national else read_pre2019(tokens, fixed)
+        last = end - 1
+        while last > start and not lines[last].strip():
+            last -= 1
+        tail = last + 1
+        while tail < len(lines) and not lines[tail].strip():
+            tail += 1
+        tail_gap = tail - last - 1 if tail < len(lines) and not fixed else None
+        blocks = read_national(tokens, tail_gap) if national else read_pre2019(tokens, fixed, tail_gap)
         if not blocks:
             k += 1
             continue

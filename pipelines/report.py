@@ -14,6 +14,7 @@ from .attachments import attachment_kind, document_from_attachment, is_image_onl
 from .decode import decode_html, decode_text
 from .document import Document, from_html, from_text
 from .errors import UnreadableInput  # noqa: F401 (part of this module's interface)
+from .celllines import rebuild_blocks
 from .checks import run as run_checks
 from .chinese import to_simplified
 from .model import Extraction
@@ -160,7 +161,8 @@ def extract_document(doc: Document, source: str) -> Extraction:
             result.title = choose_title(doc, meta, result.agency)
 
     year_hint = report_year(result.title, doc, meta, result.written_date)
-    result.template, result.cells = extract_tables(doc.blocks, year_hint)
+    blocks = rebuild_blocks(doc.blocks)  # a table flattened into one paragraph per cell
+    result.template, result.cells = extract_tables(blocks, year_hint)
     result.indicators = indicators.compute(result.template, result.cells)
     result.checks = run_checks(result.template, result.cells)
     result.body_text = doc.text()
