@@ -47,6 +47,7 @@ REPORT_COLUMNS: dict[str, Any] = {
     "is_report": int,
     "cells_count": int,
     "checks_count": int,
+    "confidence": float,  # 0..1 (pipelines/confidence.py), null when not a report
     "duplicate_cells": int,
     "index_no_parts_json": str,
     "indicators_json": str,
@@ -262,6 +263,7 @@ def content_hash(extraction: Extraction) -> str:
     """
     data = extraction.to_json()
     data.pop("source", None)
+    data.pop("confidence", None)  # derived from the rest: not content of its own
     data["body_text"] = re.sub(r"\s+", "", data.get("body_text") or "")
     return hashlib.sha256(canonical_json(_plain_numbers(data)).encode("utf-8")).hexdigest()
 
@@ -529,7 +531,7 @@ END"""
             "first_seen": first_seen, "last_seen": seen, "version": version,
             **{key: indicators.get(key) for key in INDICATOR_KEYS},
             "is_report": int(bool(ex.is_report)), "cells_count": len(cells),
-            "checks_count": len(checks), "duplicate_cells": duplicates,
+            "checks_count": len(checks), "confidence": ex.confidence, "duplicate_cells": duplicates,
             "index_no_parts_json": _dumps(ex.index_no_parts) if ex.index_no_parts else None,
             "indicators_json": _dumps(indicators),
             "metadata_json": _dumps(ex.metadata or {}),

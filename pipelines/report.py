@@ -16,6 +16,7 @@ from .document import Document, from_html, from_text
 from .errors import UnreadableInput  # noqa: F401 (part of this module's interface)
 from .celllines import rebuild_blocks
 from .checks import run as run_checks
+from .confidence import confidence
 from .chinese import to_simplified
 from .model import Extraction
 from .tables import extract_tables
@@ -172,6 +173,7 @@ def extract_document(doc: Document, source: str) -> Extraction:
     result.is_report = content_ok and (is_report_title(result.title) or (result.title is None and bool(result.cells)))
     if result.is_report:
         result.report_year = report_year(result.title, doc, meta, result.written_date)
+    result.confidence = confidence(result)
     return result
 
 
@@ -194,6 +196,7 @@ def merge_attachment(page: Extraction, attached: Extraction) -> Extraction:
     merged.errors = list(page.errors) + list(attached.errors)
     merged.is_report = bool(attached.cells) or attached.is_report or (
         is_report_title(merged.title) and IMAGE_ONLY_ERROR in attached.errors)
+    merged.confidence = confidence(merged)
     return merged
 
 
@@ -212,6 +215,7 @@ def extract_bytes(data: bytes, source: str, content_type: Optional[str] = None,
         if is_image_only(doc):  # 图片版: a report we cannot read, never silently dropped
             result.is_report = is_report_title(result.title)
             result.errors.append(IMAGE_ONLY_ERROR)
+            result.confidence = confidence(result)
         return result
     is_html = (content_type and "html" in content_type.lower()) or _looks_like_html(data)
     if is_html:

@@ -152,3 +152,66 @@ def test_local_synonyms_map_indicators_from_the_current_year_column_only() -> No
     # a blank current year is unknown, never the cumulative figure
     blank = [pre_cell("受理依申请公开信息总数", "2013年度", None), pre_cell("受理依申请公开信息总数", "历年累计", 28)]
     assert compute("pre2019", blank)["applications_received"] is None
+
+
+def test_confidence_rule(tmp_path) -> None:
+    from pathlib import Path
+
+    golden = Path(__file__).parent / "golden"
+    full = extract_bytes((golden / "celllines_t2021_province_dept.txt").read_bytes(), "a.txt")
+    assert full.confidence == 1.0  # 200 of 200 template cells, no failed check, every header field
+    notice = extract_bytes("关于开展政务公开培训的通知\n各单位：请按时参加。\n".encode(), "n.txt")
+    assert notice.is_report is False and notice.confidence is None
+    wrong = extract_bytes((golden / "t2021_inconsistent_checks.html").read_bytes(), "w.html")
+    assert wrong.checks and wrong.confidence < 1.0
+    bare = extract_bytes("某某镇2021年政府信息公开工作年度报告\n主动公开、依申请公开情况良好。\n".encode(), "b.txt")
+    assert bare.is_report and bare.template == "unknown" and bare.confidence == round(0.25 + 0.25 * 0.75, 2)
+
+
+def test_confidence_is_a_reports_column(tmp_path) -> None:
+    import sqlite3
+    from pathlib import Path
+
+    from pipelines.archive import Archive
+
+    golden = Path(__file__).parent / "golden"
+    ex = extract_bytes((golden / "trs_name_year_title_chrome_time.html").read_bytes(), "p.html")
+    archive = Archive(tmp_path / "a.db")
+    archive.save_report(url="http://127.0.0.1/a.html", portal="t", extraction=ex)
+    archive.close()
+    with sqlite3.connect(tmp_path / "a.db") as conn:
+        (value,) = conn.execute("select confidence from reports").fetchone()
+    assert value == ex.confidence == 1.0
+
+
+def test_accuracy_reads_case_folders_with_the_golden_corpus(tmp_path) -> None:
+    """A folder per case (expected.json beside one input), scored with PAGE.expected.json
+    pairs in one command; label fragments in printed order, acceptable indicator values."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    from conftest import xxgk
+
+    golden = Path(__file__).parent / "golden"
+    case = tmp_path / "cases" / "province-dept"
+    case.mkdir(parents=True)
+    shutil.copy(golden / "celllines_t2021_province_dept.txt", case / "report.txt")
+    expected = {"exit": [0], "is_report": True,
+                "fields": {"agency": "河北省教育厅", "report_year": 2021, "signed_date": "2022-01-20"},
+                "indicators": {"applications_carried_over": [None, 0], "litigation_total": [8]},
+                "cells": [{"row": ["上年结转政府信息公开申请数量"], "col": ["总计"], "value": None},
+                          {"row": ["其他处理", "其他"], "col": ["自然人"], "value": 0},
+                          {"row": None, "col": ["未经复议直接起诉", "总计"], "value": 6},
+                          {"row": ["信访举报投诉类申请"], "col": ["商业企业"], "value": 1}]}
+    (case / "expected.json").write_text(json.dumps(expected, ensure_ascii=False), encoding="utf-8")
+    result = xxgk("accuracy", str(golden), str(tmp_path / "cases"), timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "labelled cells (external cases): 4/4 right" in result.stdout
+    assert "accuracy (fields and cells): 1.000" in result.stdout
+    expected["cells"][3]["value"] = 2
+    expected["fields"]["agency"] = "别的机关"
+    (case / "expected.json").write_text(json.dumps(expected, ensure_ascii=False), encoding="utf-8")
+    result = xxgk("accuracy", str(tmp_path / "cases"), timeout=120)
+    assert "labelled cells (external cases): 3/4 right" in result.stdout
+    assert "agency: 0/1" in result.stdout and "别的机关" in result.stdout

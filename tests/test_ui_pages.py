@@ -585,3 +585,10 @@ def test_cells_csv_link_of_a_report(server: Server) -> None:
     assert status == 200 and "attachment" in headers.get("content-disposition", "")
     rows_ = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     assert len(rows_) == report["cells_count"] and {r["report_id"] for r in rows_} == {report["id"]}
+
+
+def test_report_page_shows_the_confidence(server: Server) -> None:
+    (report,) = db_rows(server.db, "select id, confidence from reports where is_report = 1 "
+                                   "and confidence is not null order by confidence limit 1")
+    html = server.html(f"/-/xxgk/report/{report['id']}")
+    assert f"confidence {report['confidence']:.2f}" in html

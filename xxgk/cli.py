@@ -179,19 +179,24 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_accuracy(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from pipelines.accuracy import corpus_pairs, format_report, measure
+    from pipelines.accuracy import Report, corpus_pairs, format_report, measure
+    from pipelines.accuracy_cases import case_dirs
     from pipelines.report import extract_path
 
-    folder = Path(args.corpus)
-    if not folder.is_dir():
-        raise UsageError(f"not a folder: {args.corpus}")
-    if not corpus_pairs(folder):
-        raise UsageError(f"no labelled pages in {args.corpus} (PAGE next to PAGE.expected.json)")
+    folders = [Path(c) for c in args.corpus]
+    for folder in folders:
+        if not folder.is_dir():
+            raise UsageError(f"not a folder: {folder}")
+        if not corpus_pairs(folder) and not case_dirs(folder):
+            raise UsageError(f"no labelled pages in {folder} (PAGE next to PAGE.expected.json, "
+                             "or CASE/expected.json beside one input file)")
 
     def extract(path: str) -> dict:
         return extract_path(path, url=f"golden/{Path(path).name}").to_json()
 
-    report = measure(folder, extract)
+    report = Report()
+    for folder in folders:
+        measure(folder, extract, report)
     print(format_report(report, misses=args.misses))
     return 0
 
@@ -290,8 +295,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("accuracy", help="field- and cell-level accuracy over a labelled corpus",
                        description="Extract every page of CORPUS that has an expected JSON next to it "
-                       "(PAGE.expected.json, as in tests/golden/) and print field-level and cell-level accuracy.")
-    p.add_argument("corpus", metavar="CORPUS", help="folder of pages and their expected JSON")
+                       "(PAGE.expected.json, as in tests/golden/) or in a case folder (CASE/expected.json, the external "
+                       "format of labelled real reports) and print field-level and cell-level accuracy.")
+    p.add_argument("corpus", metavar="CORPUS", nargs="+",
+                   help="folder of pages and their expected JSON (PAGE.expected.json), or of case "
+                        "folders (CASE/expected.json beside one input file); several are scored together")
     p.add_argument("--misses", type=int, default=20, help="how many misses to list (default 20)")
     p.set_defaults(func=cmd_accuracy)
 

@@ -62,6 +62,7 @@ _REPORT_BASE_COLUMNS: dict[str, str] = {
     "is_report": "是否为年度报告 / 1 when the page is an annual report",
     "cells_count": "单元格数 / statistics-table cells stored",
     "checks_count": "勾稽错误数 / failed consistency checks",
+    "confidence": "可信度 0–1 / how far the extraction can be trusted (template cells found, checks, header fields; README)",
     "duplicate_cells": "重复单元格 / cells dropped because their label path repeated",
     "index_no_parts_json": "索引号分解 / index number parts (JSON)",
     "indicators_json": "全部指标 / all indicators (JSON)",
