@@ -405,7 +405,8 @@ def _pre_start(text: str) -> bool:
 def has_cell_lines(lines: list[str]) -> bool:
     """Cheap test: a table anchor standing alone on a line (a block title, the first row
     of table 三, or a 统计表 label header)."""
-    return any(_national_start(l) or _pre_start(l) for l in lines if l and len(l) < 40)
+    return any(_national_start(l) or _pre_start(l) for l in lines
+               if l and len(l) < 40 and ("第" in l or "本年新收" in l or "指" in l))
 
 
 def _region(lines: list[str], start: int) -> int:

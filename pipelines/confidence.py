@@ -45,7 +45,8 @@ def tables_part(ex: Extraction) -> float:
     if ex.errors:
         return 0.0
     if ex.template in TEMPLATE_CELLS:
-        found = len({(c.table, tuple(c.row), tuple(c.column)) for c in ex.cells if c.table in NATIONAL_TABLE_NAMES})
+        # national.py keeps one cell per (table, row, column): a plain count is enough
+        found = sum(1 for c in ex.cells if c.table in NATIONAL_TABLE_NAMES)
         return min(1.0, found / TEMPLATE_CELLS[ex.template])
     if ex.template == "pre2019":
         return 1.0 if any(v is not None for v in ex.indicators.values()) else PRE2019_WITHOUT_INDICATOR
