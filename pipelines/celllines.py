@@ -28,9 +28,10 @@ from collections import Counter
 from functools import lru_cache
 from typing import Iterable, Optional
 
-from .document import Block, Table
-from .national import _BLOCK_TITLE_RE, _HEAD_END_RE, _HEAD_T2_RE, _HEAD_T3_RE, _HEAD_T4_RE, core_key, label_key
+from .document import Block, Document, Table
 from .numbers import BLANKS, parse_number
+from .readers.text import from_text
+from .templates.national import _BLOCK_TITLE_RE, _HEAD_END_RE, _HEAD_T2_RE, _HEAD_T3_RE, _HEAD_T4_RE, core_key, label_key
 from .templates import (
     PRE2019_ROWS, T2_BLOCKS_2019, T2_BLOCKS_2021, T2_ROW_HEADER, T3_COLUMNS, T3_ROWS_2021, T4_COLUMNS,
 )
@@ -519,3 +520,13 @@ def rebuild_blocks(blocks: list[Block]) -> list[Block]:
             out.append(block)
     flush()
     return out
+
+
+def text_document(text: str) -> Document:
+    """The plain-text form with tables printed one cell per line rebuilt into grids; the
+    rest is read by `readers.text.from_text` (rows of `|`-separated cells)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    doc = Document()
+    for is_table, items in split_text(lines):
+        doc.blocks.extend(items if is_table else from_text("\n".join(items)).blocks)
+    return doc

@@ -10,16 +10,19 @@ import re
 from typing import Optional
 
 from . import agency as agency_mod, dates, indicators, metadata as meta_mod
-from .attachments import attachment_kind, document_from_attachment, is_image_only
+from .readers import attachment_kind, document_from_attachment, is_image_only
+from .readers.base import FORMAT_KEY, PDF
 from .decode import decode_html, decode_text
-from .document import Document, from_html, from_text
+from .document import Document
+from .readers.html import from_html
 from .errors import UnreadableInput  # noqa: F401 (part of this module's interface)
-from .celllines import rebuild_blocks
+from .celllines import rebuild_blocks, text_document
 from .checks import run as run_checks
 from .confidence import confidence
 from .chinese import to_simplified
 from .model import Extraction
-from .tables import extract_tables
+from .wrapped import repair_blocks
+from .templates import extract_tables
 
 IMAGE_ONLY_ERROR = "image-only report (图片版): no text layer to read"
 REPORT_TITLE_RE = re.compile(
@@ -211,6 +214,8 @@ def extract_bytes(data: bytes, source: str, content_type: Optional[str] = None,
     gives a fallback title."""
     if attachment_kind(data, filename or source):
         doc = document_from_attachment(data, filename or source)
+        if doc.meta.get(FORMAT_KEY) == PDF:  # labels a page break or a tall merged cell cut apart
+            doc.blocks = repair_blocks(doc.blocks)
         result = extract_document(doc, source)
         if is_image_only(doc):  # 图片版: a report we cannot read, never silently dropped
             result.is_report = is_report_title(result.title)
@@ -223,7 +228,7 @@ def extract_bytes(data: bytes, source: str, content_type: Optional[str] = None,
         doc = from_html(text)
     else:
         text, _encoding = decode_text(data)
-        doc = from_text(text)
+        doc = text_document(text)  # tables one cell per line rebuilt, `|` rows as before
     return extract_document(doc, source)
 
 

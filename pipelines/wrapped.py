@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from .celllines import KNOWN, _is_value
 from .document import Block, Table
-from .national import core_key, label_key, label_level
+from .templates.national import core_key, label_key, label_level
 
 
 @lru_cache(maxsize=8192)

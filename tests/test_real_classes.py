@@ -172,7 +172,7 @@ def test_confidence_is_a_reports_column(tmp_path) -> None:
     import sqlite3
     from pathlib import Path
 
-    from pipelines.archive import Archive
+    from storage.archive import Archive
 
     golden = Path(__file__).parent / "golden"
     ex = extract_bytes((golden / "trs_name_year_title_chrome_time.html").read_bytes(), "p.html")

@@ -179,8 +179,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_accuracy(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from pipelines.accuracy import Report, corpus_pairs, format_report, measure
-    from pipelines.accuracy_cases import case_dirs
+    from xxgk.accuracy import Report, corpus_pairs, format_report, measure
+    from xxgk.accuracy_cases import case_dirs
     from pipelines.report import extract_path
 
     folders = [Path(c) for c in args.corpus]
