@@ -28,7 +28,7 @@ YEAR = r"(?:(?:19|20)\d{2}|[〇○零一二][〇○零一二三四五六七八�
 _NAME = r"[\u4e00-\u9fff（）()·]{2,40}?"
 
 _NAME_THEN_YEAR = re.compile(rf"^\s*({_NAME})\s*{YEAR}")
-_YEAR_THEN_NAME = re.compile(rf"^\s*{YEAR}\s*(?!{REPORT_WORDS})({_NAME})\s*{REPORT_WORDS}")
+_YEAR_THEN_NAME = re.compile(rf"^\s*{YEAR}\s*(?!度|{REPORT_WORDS})({_NAME})\s*{REPORT_WORDS}")
 _IN_SENTENCE = re.compile(rf"([^\s]{{2,60}}?)\s*{YEAR}\s*(?:{REPORT_WORDS})[^，。；]{{0,12}}?(?:年度报告|年报)")
 _NAME_LINE = re.compile(r"^[\u4e00-\u9fff（）()·]{2,30}$")
 _UNTITLED_REPORT = re.compile(rf"^\s*(?:{YEAR}\s*)?{REPORT_WORDS}.{{0,10}}?(?:年度报告|年报)\s*$")

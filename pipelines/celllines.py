@@ -28,6 +28,7 @@ from collections import Counter
 from functools import lru_cache
 from typing import Iterable, Optional
 
+from .agency import is_name
 from .document import Block, Document, Table
 from .numbers import BLANKS, parse_number
 from .readers.text import from_text
@@ -48,6 +49,9 @@ UNITS = frozenset(("条", "件", "个", "人", "次", "人次", "篇", "万元",
 _PUNCT_END = re.compile(r"[。；;]")
 _SPACES = re.compile(r"[\s\u3000]+")
 _PIPE_ONLY = re.compile(r"^\|+$")
+# A date alone on a line (under a signature): 2018年1月20日, 二〇一八年一月二十日, 2018-01-20.
+_DATE_LINE = re.compile(r"^(?:(?:19|20)\d{2}|[〇○零一二][〇○零一二三四五六七八九]{3})\s*年.{1,3}月.{1,4}日$"
+                        r"|^(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}$")
 
 
 # --- template knowledge -----------------------------------------------------------------
@@ -410,18 +414,24 @@ def has_cell_lines(lines: list[str]) -> bool:
                if l and len(l) < 40 and ("第" in l or "本年新收" in l or "指" in l))
 
 
-def _region(lines: list[str], start: int) -> int:
-    """Index after the last line of the table region starting near `start`."""
+def _region(lines: list[str], start: int, national: bool = True) -> int:
+    """Index after the last line of the table region starting near `start`: before the next
+    prose line, the next section heading (五、… for tables 二–四; a 统计表's own rows are
+    numbered 五、六、… so it runs on) or a signature (a body's name over a date line)."""
     end = start
     limit = min(len(lines), start + MAX_REGION_LINES)
     k = start
+    named: Optional[int] = None  # where a line that could open a signature is
     while k < limit:
         line = lines[k].strip()
         if line:
             if _is_prose(line) and not core_key(line) in KNOWN:
                 break
-            if _heading(line) == "end":
+            if national and _heading(line) == "end":
                 break
+            if _DATE_LINE.match(line):
+                return named if named is not None else end
+            named = k if is_name(line) and core_key(line) not in KNOWN else None
             end = k + 1
         k += 1
     return end
@@ -461,7 +471,7 @@ def split_text(lines: list[str]) -> list[tuple[bool, list]]:
                 if lines[b].strip() and _heading(lines[b]) in ("二", "三"):
                     start = b
                 b -= 1
-        end = _region(lines, k)
+        end = _region(lines, k, national)
         if national:  # table 四 follows its own heading after 三's last row
             while end < len(lines) and _heading(lines[end].strip() or "x") is None and not lines[end].strip():
                 end += 1

@@ -158,7 +158,8 @@ def extract_document(doc: Document, source: str) -> Extraction:
     result.published_date = dates.parse_date(published) if published else None
 
     result.title = choose_title(doc, meta, sig_agency)
-    result.agency = sig_agency or agency_from_title(result.title)
+    # the title names the body in full; a signature may be the office that wrote the report
+    result.agency = agency_from_title(result.title) or sig_agency
     if not result.agency:  # 现公布泰州市人民政府2017年政府信息公开工作年度报告
         result.agency = agency_mod.from_sentence(" ".join(lines[:5]))
         if result.agency and result.title is None:

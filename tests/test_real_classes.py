@@ -116,6 +116,7 @@ def test_lines_without_a_table_anchor_are_left_alone() -> None:
     ("2019年上海市人民政府办公厅政府信息公开工作年度报告", "上海市人民政府办公厅"),
     ("衢州市机关事务管理局2017年政府信息公开工作年度报告", "衢州市机关事务管理局"),
     ("2021年政府信息公开工作年度报告", None),
+    ("2023年度政府信息公开工作年度报告", None),
     ("关于报送2021年政府信息公开工作年度报告的通知", None),
 ])
 def test_agency_from_titles_of_every_shape(title: str, name) -> None:
@@ -215,3 +216,23 @@ def test_accuracy_reads_case_folders_with_the_golden_corpus(tmp_path) -> None:
     result = xxgk("accuracy", str(tmp_path / "cases"), timeout=120)
     assert "labelled cells (external cases): 3/4 right" in result.stdout
     assert "agency: 0/1" in result.stdout and "别的机关" in result.stdout
+
+
+@pytest.mark.parametrize("cell_gap,row_gap", [(2, 4), (1, 1), (0, 0)])
+def test_pre2019_statistics_table_one_cell_per_line_reads_as_the_pipe_form(cell_gap: int, row_gap: int) -> None:
+    from pipelines.templates import PRE2019_ROWS
+
+    figures = {"（一）主动公开政府信息数": "67", "（一）收到申请数": "5", "1.当面申请数": "2", "3.网络申请数": "3",
+               "七、依申请公开信息收取的费用": "0.35", "（二）申请办结数": "5", "1.按时办结数": "5"}
+    rows = [["统计指标", "单位", "统计数"]] + [[lab, unit, figures.get(lab, "" if unit == "——" else "0")]
+                                            for _d, lab, unit in PRE2019_ROWS]
+    head = "某某局2017年政府信息公开工作年度报告\n一、概述\n主动公开和依申请公开情况如下。\n政府信息公开情况统计表\n"
+    tail = "\n某某局\n2018年1月20日\n"
+    lines = ("\n" * (row_gap + 1)).join(("\n" * (cell_gap + 1)).join(r) for r in rows)
+    piped = "\n".join(" | ".join(r) for r in rows)
+    got = extract_bytes((head + lines + "\n" * (row_gap + 1) + tail).encode(), "lines.txt")
+    want = extract_bytes((head + piped + tail).encode(), "pipes.txt")
+    assert got.template == "pre2019" and len(got.cells) == len(want.cells) > 80
+    assert [(c.row, c.column, c.raw) for c in got.cells] == [(c.row, c.column, c.raw) for c in want.cells]
+    assert got.indicators == want.indicators and got.indicators["fees_collected"] == 3500
+    assert (got.agency, got.signed_date) == ("某某局", "2018-01-20")  # the signature is not a table row
