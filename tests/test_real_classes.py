@@ -236,3 +236,12 @@ def test_pre2019_statistics_table_one_cell_per_line_reads_as_the_pipe_form(cell_
     assert [(c.row, c.column, c.raw) for c in got.cells] == [(c.row, c.column, c.raw) for c in want.cells]
     assert got.indicators == want.indicators and got.indicators["fees_collected"] == 3500
     assert (got.agency, got.signed_date) == ("某某局", "2018-01-20")  # the signature is not a table row
+
+
+def test_local_form_without_a_unit_column() -> None:
+    text = ("某县人民政府2012年政府信息公开工作年度报告\n一、概述\n主动公开、依申请公开情况如下。\n"
+            "指标名称 | 2012年度 | 历年累计\n主动公开信息数 | 120 | 900\n受理依申请公开信息总数 | 4 | 30\n行政复议数 | | 1\n")
+    result = extract_bytes(text.encode(), "form.txt")
+    assert result.template == "pre2019" and len(result.cells) == 6
+    assert result.indicators["proactive_disclosed"] == 120 and result.indicators["applications_received"] == 4
+    assert result.indicators["reconsideration_total"] is None  # blank this year; 历年累计 is never used

@@ -20,6 +20,8 @@ _SPACES = re.compile(r"[\s\u3000]+")
 LABEL_HEADERS = frozenset(("统计指标", "指标名称", "指标", "项目"))
 UNIT_HEADERS = frozenset(("单位", "计量单位"))
 SKIP_HEADERS = frozenset(("代码", "序号", "行次"))
+# Label headers specific enough to mark a 统计表 even without a 单位 column.
+UNITLESS_LABEL_HEADERS = frozenset(("统计指标", "指标名称"))
 TABLE_TITLE_RE = re.compile(r"(政府信息公开[^|]{0,20}?统计(?:报)?表)")
 
 # Numbering styles of outline rows. A style's depth is fixed by where it first
@@ -53,12 +55,13 @@ def find_layout(table: Table) -> Optional[StatLayout]:
         keys = [_key(c) for c in row]
         label_col = next((i for i, k in enumerate(keys) if k in LABEL_HEADERS), None)
         unit_col = next((i for i, k in enumerate(keys) if k in UNIT_HEADERS), None)
-        if label_col is None or unit_col is None:
+        if label_col is None or (unit_col is None and keys[label_col] not in UNITLESS_LABEL_HEADERS):
             continue
+        first = unit_col if unit_col is not None else label_col  # local forms without a unit column
         values = [
             (i, row[i].strip())
             for i, k in enumerate(keys)
-            if i > unit_col and k and k not in SKIP_HEADERS and k != keys[i - 1]
+            if i > first and k and k not in SKIP_HEADERS and k != keys[i - 1]
         ]
         if values:
             return StatLayout(r, label_col, unit_col, values)
