@@ -65,7 +65,8 @@ T2_ROWS = _keys(r for blocks in (T2_BLOCKS_2019, T2_BLOCKS_2021) for _t, _h, rs 
 T3_ROWS = _keys(lab for _d, lab in T3_ROWS_2021)
 # Rows of table 三 that are parents (printed with no figures of their own).
 T3_PARENTS = _keys(("三、本年度办理结果", "（三）不予公开", "（四）无法提供", "（五）不予处理"))
-T3_FIRST = core_key("一、本年新收政府信息公开申请数量")
+# The first row of table 三 begins so (its label may wrap after these words).
+T3_FIRST = "本年新收"
 T3_HEADER = _keys(p for path in T3_COLUMNS for p in path) | {core_key("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）")}
 T4_HEADER = _keys(p for path in T4_COLUMNS for p in path)
 PRE_ROWS = _keys(lab for _d, lab, _u in PRE2019_ROWS)
@@ -315,6 +316,9 @@ def read_national(tokens: list[Token], tail_gap: Optional[int] = None) -> list[B
                 rows.append([text] + place(values, after(j), max(t2_width, 1), gaps))
             i = j
             continue
+        if section == "三" and t3_rows and key in T4_HEADER and key not in T3_ROWS:
+            flush()  # table 四's header right after table 三, its heading left out
+            section = "四"
         if section == "三" or key.startswith(T3_FIRST):
             section = "三"
             if not t3_rows and not key.startswith(T3_FIRST):

@@ -245,3 +245,10 @@ def test_local_form_without_a_unit_column() -> None:
     assert result.template == "pre2019" and len(result.cells) == 6
     assert result.indicators["proactive_disclosed"] == 120 and result.indicators["applications_received"] == 4
     assert result.indicators["reconsideration_total"] is None  # blank this year; 历年累计 is never used
+
+
+def test_table_four_without_its_heading_after_table_three() -> None:
+    text = one_cell_per_line(2, 4).replace("四、政府信息公开行政复议、行政诉讼情况\n", "")
+    result = extract_bytes(text.encode(), "report.txt")
+    assert len(result.cells) == 198 and result.checks == []
+    assert [c.raw for c in result.cells if c.table.startswith("四")][:5] == ["1", "", "0", "0", "1"]
