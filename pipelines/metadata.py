@@ -36,6 +36,7 @@ PUBLISHED_DATE_LABELS = ("发布日期", "发布时间", "时间")
 PUBLISHER_LABELS = ("发布机构", "发文机关", "发文机构")
 TITLE_LABELS = ("标题", "名称")
 INDEX_LABELS = ("索引号",)
+MAX_VALUE_LINE = 80  # a value on the line after its label is short; a paragraph is the body
 
 
 @lru_cache(maxsize=8192)
@@ -85,7 +86,8 @@ def from_lines(lines: Iterable[str]) -> dict[str, str]:
             pending = label
             continue
         if pending is not None:
-            found.setdefault(pending, line.strip())
+            if len(line) <= MAX_VALUE_LINE and "。" not in line:  # `发布时间:` left blank: prose is no value
+                found.setdefault(pending, line.strip())
             pending = None
     return {k: v for k, v in found.items() if v}
 

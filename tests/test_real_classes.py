@@ -252,3 +252,9 @@ def test_table_four_without_its_heading_after_table_three() -> None:
     result = extract_bytes(text.encode(), "report.txt")
     assert len(result.cells) == 198 and result.checks == []
     assert [c.raw for c in result.cells if c.table.startswith("四")][:5] == ["1", "", "0", "0", "1"]
+
+
+def test_a_blank_chrome_date_does_not_take_a_date_from_the_prose() -> None:
+    page = ("发布时间:\n根据条例编制，统计期限自2021年1月1日起至2021年12月31日止。现将信访局2021年度政府信息公开工作报告如下：\n"
+            "一、总体情况\n主动公开、依申请公开工作有序。\n")
+    assert extract_bytes(page.encode(), "p.txt").published_date is None
