@@ -60,34 +60,55 @@ def join_row_tails(rows: list[list[str]]) -> list[list[str]]:
     return out
 
 
+MAX_FRAGMENTS = 40  # a label cut into more pieces than this (one character each) is not joined
+
+
+def _segments(rows: list[list[str]], c: int) -> list[tuple[int, int, str]]:
+    """Runs of equal text down column c: (first row, last row, text)."""
+    out: list[tuple[int, int, str]] = []
+    for r, row in enumerate(rows):
+        text = row[c] if c < len(row) else ""
+        if out and out[-1][2] == text and out[-1][1] == r - 1:
+            out[-1] = (out[-1][0], r, text)
+        else:
+            out.append((r, r, text))
+    return out
+
+
 def join_split_cells(rows: list[list[str]]) -> list[list[str]]:
-    """Vertically adjacent label fragments (三、本 / 年度办理结果) that make a known label
-    together: every slot of both gets the whole label."""
+    """Vertically adjacent label fragments that make a known label together (三、本 /
+    年度办理结果, or 三 / 、 / 本 / 年 … one character a row): every slot of each gets the
+    whole label."""
     width = max((len(r) for r in rows), default=0)
     for c in range(width):
-        r = 0
-        while r < len(rows):
-            a = rows[r][c] if c < len(rows[r]) else ""
-            if not _is_label(a) or _known(a) and core_key(a) in KNOWN:
-                r += 1
+        segs = _segments(rows, c)
+        i = 0
+        while i < len(segs):
+            text = segs[i][2]
+            if not _is_label(text) or core_key(text) in KNOWN:
+                i += 1
                 continue
-            end_a = r
-            while end_a + 1 < len(rows) and c < len(rows[end_a + 1]) and rows[end_a + 1][c] == a:
-                end_a += 1
-            nxt = end_a + 1
-            b = rows[nxt][c] if nxt < len(rows) and c < len(rows[nxt]) else ""
-            if _is_label(b) and not _numbered(b) and core_key(a + b) in KNOWN:
-                end_b = nxt
-                while end_b + 1 < len(rows) and c < len(rows[end_b + 1]) and rows[end_b + 1][c] == b:
-                    end_b += 1
-                for k in range(r, end_b + 1):
-                    row = rows[k]
-                    slots = [j for j in range(len(row)) if row[j] in (a, b) and _spans(row, j, c)]
-                    for j in slots:  # in place: the rows may belong to several tables
-                        row[j] = a + b
-                r = end_b + 1
+            acc, j, found = text, i, None
+            while j + 1 < len(segs) and j - i < MAX_FRAGMENTS:
+                nxt = segs[j + 1][2]
+                if not _is_label(nxt) or _numbered(nxt) and label_level(nxt) is not None:
+                    break
+                acc, j = acc + nxt, j + 1
+                key = core_key(acc)
+                if key in KNOWN:
+                    found = j
+                    break
+                if key and not _known(acc):
+                    break
+            if found is None:
+                i += 1
                 continue
-            r = end_a + 1
+            pieces = {seg[2] for seg in segs[i:found + 1]}
+            for k in range(segs[i][0], segs[found][1] + 1):
+                row = rows[k]
+                for slot in [s for s in range(len(row)) if row[s] in pieces and _spans(row, s, c)]:
+                    row[slot] = acc  # in place: the rows may belong to several tables
+            i = found + 1
     return rows
 
 

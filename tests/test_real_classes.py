@@ -258,3 +258,17 @@ def test_a_blank_chrome_date_does_not_take_a_date_from_the_prose() -> None:
     page = ("发布时间:\n根据条例编制，统计期限自2021年1月1日起至2021年12月31日止。现将信访局2021年度政府信息公开工作报告如下：\n"
             "一、总体情况\n主动公开、依申请公开工作有序。\n")
     assert extract_bytes(page.encode(), "p.txt").published_date is None
+
+
+def test_a_block_label_cut_one_character_per_row_becomes_one_label() -> None:
+    from pipelines.wrapped import join_split_cells, join_row_tails
+
+    label = "三、本年度办理结果"
+    rows = [[ch, f"（{n}）", "1"] for n, ch in zip("一二三四五六七八九", label)]
+    assert {r[0] for r in join_split_cells(rows)} == {label}
+    # distinct labels in a column are left alone, numbered or not
+    rows = [["主动公开信息数", "条", "1"], ["其中:全文电子化的主动公开信息数", "条", "2"], ["新增的行政规范性文件数", "条", "3"]]
+    assert [r[0] for r in join_split_cells([list(r) for r in rows])] == [r[0] for r in rows]
+    # the rest of a row pushed to the next page joins its row; a numbered parent row does not
+    split = [["2.没有现成信息需要另行制", "1", "0"], ["作", "", ""], ["（五）不予处理", "", ""]]
+    assert join_row_tails(split) == [["2.没有现成信息需要另行制作", "1", "0"], ["（五）不予处理", "", ""]]
