@@ -44,6 +44,9 @@ class Report:
     sample_cells_right: int = 0
     misses: list[str] = field(default_factory=list)
 
+    def add_field(self, key: str, ok: bool) -> None:
+        self.fields.setdefault(key, Score()).add(ok)
+
     @property
     def accuracy(self) -> float:
         """Right fields and cells over all of them (golden and external cases together)."""

@@ -103,9 +103,7 @@ def compare_case(report: Any, name: str, expected: dict[str, Any], got: dict[str
 
 
 def _field(report: Any, name: str, key: str, ok: bool, want: Any, got: Any) -> None:
-    from .accuracy import Score
-
-    report.fields.setdefault(key, Score()).add(ok)
+    report.add_field(key, ok)
     if not ok:
         report.misses.append(f"{name}: {key}: expected {want!r}, got {got!r}")
 
