@@ -33,6 +33,14 @@ _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=Tru
 _UTF8_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, encoding="utf-8")
 _SPACE_RE = re.compile(r"[ \t\r\f\v\u00a0\u2002\u2003\u2009\u200b\ufeff]+")
 
+# Limits on what spans may unfold into (README "Limits and safety"): a hostile page of a few KB
+# must not become gigabytes of grid. Real statistics tables span at most a few dozen rows or
+# columns and hold a few thousand cells.
+MAX_SPAN = 200                 # one rowspan or colspan
+MAX_SPAN_AREA = 2_000          # rowspan × colspan of one cell (rowspan shrinks to fit)
+MAX_TABLE_CELLS = 100_000      # grid cells of one table: the rest of that table is not read
+MAX_DOCUMENT_CELLS = 500_000   # grid cells of all tables of a page: later tables are not read
+
 
 @dataclass
 class Table:
@@ -50,6 +58,7 @@ class Document:
     html_title: Optional[str] = None  # <title> or a title meta tag
     meta: dict[str, str] = field(default_factory=dict)  # <meta name=… content=…>
     header_blocks: list[Block] = field(default_factory=list)  # page blocks outside the body
+    limits: list[str] = field(default_factory=list)  # limits hit while reading, one line each
 
     def lines(self) -> Iterator[str]:
         for block in self.blocks:
@@ -106,16 +115,32 @@ def from_html(text: str) -> Document:
         if found:
             body = found[0] if len(found) == 1 else max(found, key=lambda el: len("".join(el.itertext())))
             break
+    budget = _Budget(doc.limits)
     if body is None:
         body = root.find("body") if root.find("body") is not None else root
-        doc.blocks = _blocks(body)
+        doc.blocks = _blocks(body, budget=budget)
     else:
-        doc.blocks = _blocks(body)
-        doc.header_blocks = _blocks(root.find("body") if root.find("body") is not None else root, skip=body)
+        doc.blocks = _blocks(body, budget=budget)
+        doc.header_blocks = _blocks(root.find("body") if root.find("body") is not None else root,
+                                    skip=body, budget=budget)
     return doc
 
 
-def _blocks(root: etree._Element, skip: Optional[etree._Element] = None) -> list[Block]:
+class _Budget:
+    """Grid cells left for the page's tables, and where limits that were hit are noted."""
+
+    def __init__(self, notes: list[str], cells: int = MAX_DOCUMENT_CELLS):
+        self.notes = notes
+        self.cells = cells
+
+    def note(self, message: str) -> None:
+        if message not in self.notes:
+            self.notes.append(message)
+
+
+def _blocks(root: etree._Element, skip: Optional[etree._Element] = None,
+            budget: Optional[_Budget] = None) -> list[Block]:
+    budget = budget if budget is not None else _Budget([])
     out: list[Block] = []
     buf: list[str] = []
 
@@ -135,7 +160,7 @@ def _blocks(root: etree._Element, skip: Optional[etree._Element] = None) -> list
             return
         if tag == "table" and not el.xpath(".//table"):
             flush()
-            grid = table_grid(el)
+            grid = table_grid(el, budget)
             if grid:
                 out.append(Table(grid))
         else:
@@ -165,18 +190,31 @@ def _cell_text(cell: etree._Element) -> str:
     return clean(text.replace("\n", "").replace("\r", ""))
 
 
-def _span(value: Optional[str]) -> int:
+def _span(value: Optional[str], budget: Optional[_Budget] = None) -> int:
     if value is None:
         return 1
     value = value.strip()
-    return max(1, min(int(value), 200)) if value.isdigit() else 1
+    if not value.isdigit():
+        return 1
+    span = int(value) if len(value) < 12 else MAX_SPAN + 1
+    if span > MAX_SPAN and budget is not None:
+        budget.note(f"table span {value[:12]} cut to {MAX_SPAN} (limit MAX_SPAN)")
+    return max(1, min(span, MAX_SPAN))
 
 
-def table_grid(table: etree._Element) -> list[list[str]]:
-    """Expand rowspan/colspan so every row lists its cells column by column."""
+def table_grid(table: etree._Element, budget: Optional[_Budget] = None) -> list[list[str]]:
+    """Expand rowspan/colspan so every row lists its cells column by column.
+
+    Bounded (module constants): each span, each cell's rowspan × colspan, the table's and the
+    page's grid cells; a limit that is hit is noted in `budget` and the grid stops there."""
+    budget = budget if budget is not None else _Budget([])
+    left = min(MAX_TABLE_CELLS, budget.cells)  # grid cells this table may still fill
     grid: list[list[str]] = []
     pending: dict[tuple[int, int], str] = {}  # cells that rowspans carry into later rows
     for r, tr in enumerate(table.iter("tr")):
+        if left <= 0:
+            budget.note(_full(budget))
+            break
         row: list[str] = []
         col = 0
         for cell in tr:
@@ -192,8 +230,16 @@ def table_grid(table: etree._Element) -> list[list[str]]:
             if rowspan is None and colspan is None:
                 row.append(text)
                 col += 1
+                left -= 1
                 continue
-            rowspan, colspan = _span(rowspan), _span(colspan)
+            rowspan, colspan = _span(rowspan, budget), _span(colspan, budget)
+            if rowspan * colspan > MAX_SPAN_AREA:
+                budget.note(f"table cell spanning {rowspan}×{colspan} cut to "
+                            f"{max(1, MAX_SPAN_AREA // colspan)}×{colspan} (limit MAX_SPAN_AREA = {MAX_SPAN_AREA})")
+                rowspan = max(1, MAX_SPAN_AREA // colspan)
+            left -= rowspan * colspan
+            if left < 0:
+                break
             for dc in range(colspan):
                 row.append(text)
                 for dr in range(1, rowspan):
@@ -205,7 +251,17 @@ def table_grid(table: etree._Element) -> list[list[str]]:
                 col += 1
         if any(row):
             grid.append(row)
+        if left < 0:
+            budget.note(_full(budget))
+            break
+    budget.cells -= min(MAX_TABLE_CELLS, budget.cells) - max(left, 0)
     return grid
+
+
+def _full(budget: _Budget) -> str:
+    if budget.cells <= MAX_TABLE_CELLS:
+        return f"page has more than {MAX_DOCUMENT_CELLS} table cells: the rest not read (limit MAX_DOCUMENT_CELLS)"
+    return f"table has more than {MAX_TABLE_CELLS} cells: the rest not read (limit MAX_TABLE_CELLS)"
 
 
 # --- plain text with `|` cells ------------------------------------------------------
