@@ -24,7 +24,8 @@ from typing import Any, Iterator
 
 import pytest
 
-from conftest import running_datasette, xxgk
+from conftest import xxgk
+from servers import build_demo, running_server
 
 HTTP_TIMEOUT = 30
 SECRET_LINE = "SECRET-FIRST-LINE-of-a-file-the-server-must-not-show"
@@ -49,8 +50,7 @@ def one_line_error(result) -> None:
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("hostile-app") / "demo.db"
-    done = xxgk("demo", "--no-serve", "--db", str(db))
-    assert done.returncode == 0, done.stderr
+    build_demo(db)
     return db
 
 
@@ -83,12 +83,12 @@ def tampered(demo_db: Path, tmp_path_factory) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def served(tampered: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    with running_datasette(tampered["db"]) as url:
+    with running_server(tampered["db"]) as url:
         yield {**tampered, "url": url}
 
 
 def server_log(db: Path) -> str:
-    return "".join(p.read_text("utf-8", "replace") for p in db.parent.glob("datasette-*.log"))
+    return "".join(p.read_text("utf-8", "replace") for p in db.parent.glob("serve-*.log"))
 
 
 # -- finding 8: CSV formula injection -----------------------------------------------------------
@@ -240,7 +240,7 @@ def test_security_headers_on_every_html_page(served: dict[str, Any]) -> None:
 
 # -- finding 12: Python SQL functions and the time limit ------------------------------------------
 def test_sql_functions_cap_their_input() -> None:
-    from pipelines import search
+    from storage import search
 
     conn = sqlite3.connect(":memory:")
     search.register_functions(conn)
