@@ -19,7 +19,7 @@ MAX_TABLE_CELLS = 100_000      # grid cells of one table: the rest of that table
 MAX_DOCUMENT_CELLS = 500_000   # grid cells of a page or workbook: later tables / rows are not read
 # office files (pipelines/readers/)
 MAX_XML_PART_BYTES = 16 * 1024 * 1024   # one unpacked XML part of a DOCX/XLSX (document, shared strings…): else refused
-MAX_SHEET_XML_BYTES = 4 * 1024 * 1024   # worksheet XML read per workbook: later rows not read
+MAX_SHEET_XML_BYTES = 2 * 1024 * 1024   # worksheet XML read per workbook (a report sheet: KBs): later rows not read
 MAX_SHEETS = 50                         # sheets read per workbook
 MAX_SHEET_ROWS = 5_000                  # rows read per sheet
 MAX_COLUMNS = 256                       # columns read per sheet or DOCX table row

@@ -63,9 +63,12 @@ def _docx_grid(table: Any, notes: Optional[list[str]] = None) -> list[list[str]]
         slots: list[Any] = [None] * min(tr.grid_before, MAX_COLUMNS)
         above = keys[-1] if keys else []
         for tc in tr.tc_lst:
-            span = min(tc.grid_span, MAX_COLUMNS - len(slots))
-            if span < tc.grid_span:
+            wanted, room = tc.grid_span, MAX_COLUMNS - len(slots)
+            if wanted > room:
                 note(notes, f"DOCX table row wider than {MAX_COLUMNS} columns: the rest not read (limit MAX_COLUMNS)")
+            span = min(wanted, room)
+            if span <= 0:
+                break
             if tc.vMerge == "continue" and len(above) >= len(slots) + span:
                 slots.extend(above[len(slots):len(slots) + span])
                 continue

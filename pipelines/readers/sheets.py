@@ -153,7 +153,7 @@ def _xlsx_merges(data: bytes, member: str) -> list[tuple[int, int, int, int]]:
             text = tail + chunk
             cut = text.rfind(b"<")
             head, tail = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
-            for m in _MERGE_RE.finditer(head):
+            for m in (_MERGE_RE.finditer(head) if b"mergeCell" in head else ()):  # a C scan first
                 c0, r0 = _column_number(m.group(1)), int(m.group(2))
                 c1, r1 = (_column_number(m.group(3)), int(m.group(4))) if m.group(3) else (c0, r0)
                 found.append((r0 - 1, r1, c0 - 1, c1))

@@ -23,6 +23,7 @@ def span_page(cells: int = 300, span: int = 200) -> bytes:
     """The finding's page: one row of `cells` cells, each rowspan = colspan = `span`."""
     row = "".join(f'<td rowspan="{span}" colspan="{span}">1</td>' for _ in range(cells))
     return (f"<html><head><title>2017年政府信息公开工作年度报告</title></head><body>"
+            f"<p>一、主动公开政府信息情况</p><p>二、依申请公开政府信息情况</p>"
             f"<table><tr>{row}</tr><tr><td>x</td></tr></table></body></html>").encode()
 
 
