@@ -26,6 +26,7 @@ MAX_COLUMNS = 256                       # columns read per sheet or DOCX table r
 MAX_MERGED_RANGES = 10_000              # merged ranges applied per sheet
 MAX_XLS_BYTES = 10 * 1024 * 1024        # XLS (BIFF keeps every cell unpacked): else refused
 MAX_PDF_PAGES = 300                     # pages read per PDF
+MAX_PAGE_CONTENT_BYTES = 1024 * 1024    # decoded content stream of a PDF page (a dense page: ~50 KB): else skipped
 MAX_PAGE_OBJECTS = 50_000               # chars + lines + rects + curves of a PDF page: else the page is skipped
 
 

@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 from ..document import Block, Document, Table, clean
 from ..errors import UnreadableInput
-from ..limits import MAX_PAGE_OBJECTS, MAX_PDF_PAGES, MAX_TABLE_CELLS, note
+from ..limits import MAX_PAGE_CONTENT_BYTES, MAX_PAGE_OBJECTS, MAX_PDF_PAGES, MAX_TABLE_CELLS, note
 from .base import (PAGES_KEY, TEXT_LAYER_KEY, UNREADABLE_PAGES_KEY, _cluster, _kept,
                    _nearest, join_wrapped)
 
@@ -47,6 +47,11 @@ def read(data: bytes) -> Document:
                 note(notes, f"PDF has {len(pdf.pages)} pages: pages after {MAX_PDF_PAGES} not read (limit MAX_PDF_PAGES)")
                 break
             try:
+                if _content_bytes(page.page_obj, MAX_PAGE_CONTENT_BYTES) > MAX_PAGE_CONTENT_BYTES:
+                    note(notes, f"PDF page {number} draws more than {MAX_PAGE_CONTENT_BYTES // 1024} KB of "
+                                "content: not read (limit MAX_PAGE_CONTENT_BYTES)")
+                    pages.append([])
+                    continue
                 if len(page.chars) + len(page.lines) + len(page.rects) + len(page.curves) > MAX_PAGE_OBJECTS:
                     note(notes, f"PDF page {number} has more than {MAX_PAGE_OBJECTS} objects: not read "
                                  "(limit MAX_PAGE_OBJECTS)")
@@ -73,6 +78,35 @@ def read(data: bytes) -> Document:
     if isinstance(title, str) and clean(title):
         doc.html_title = clean(title)
     return doc
+
+
+def _content_bytes(page_obj: Any, limit: int) -> int:
+    """Decoded size of a page's content streams, counted no further than limit + 1: parsing
+    the page (pdfminer lays out every object) costs time and memory in proportion to it, and
+    a flate stream can unpack a thousandfold."""
+    import zlib  # noqa: PLC0415
+
+    from pdfminer.pdftypes import resolve1  # noqa: PLC0415
+
+    total = 0
+    for ref in page_obj.contents or []:
+        stream = resolve1(ref)
+        raw = getattr(stream, "rawdata", None)
+        if raw is None:
+            raw = getattr(stream, "data", None) or b""
+            total += len(raw)
+        else:
+            filters = [name for name, _params in stream.get_filters()]
+            if [getattr(f, "name", f) for f in filters] == ["FlateDecode"]:
+                try:
+                    total += len(zlib.decompressobj().decompress(raw, limit + 1 - total))
+                except zlib.error:
+                    total += len(raw)
+            else:
+                total += len(raw)
+        if total > limit:
+            break
+    return total
 
 
 def _pdf_page(page: Any) -> list[tuple[float, str, Any]]:

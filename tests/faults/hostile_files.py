@@ -162,6 +162,43 @@ def docx_long_vmerge(rows: int = 3_000, cols: int = 30) -> bytes:
     return _docx([b"<w:tbl><w:tblGrid/>" + first + cont * rows + b"</w:tbl>"])
 
 
+# --- PDF ------------------------------------------------------------------------------
+
+def _pdf(page_streams: list[bytes]) -> bytes:
+    """A minimal PDF: one page per content stream (deflated), written by hand."""
+    import zlib
+
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
+    kids = []
+    for stream in page_streams:
+        data = zlib.compress(stream, 9)
+        objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream")
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R >>" % len(objects))
+        kids.append(b"%d 0 R" % len(objects))
+    objects[1] = b"<< /Type /Pages /Kids [" + b" ".join(kids) + b"] /Count %d >>" % len(kids)
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def pdf_many_pages(pages: int = 3_000) -> bytes:
+    """Three thousand empty pages (a real report has a few dozen)."""
+    return _pdf([b""] * pages)
+
+
+def pdf_many_objects(rects: int = 200_000) -> bytes:
+    """One page ruled with 200,000 rectangles: a table finder's worst case."""
+    stream = b"".join(b"%d %d 2 2 re S\n" % (i % 590, (i // 590) % 840) for i in range(rects))
+    return _pdf([stream])
+
+
 HOSTILE_FILES: dict[str, tuple[str, Callable[[], bytes]]] = {
     # name: (file name, builder)
     "span_page": ("spans.html", span_page),
@@ -175,4 +212,6 @@ HOSTILE_FILES: dict[str, tuple[str, Callable[[], bytes]]] = {
     "xlsx_many_sheets": ("sheets.xlsx", xlsx_many_sheets),
     "docx_wide_spans": ("spans.docx", docx_wide_spans),
     "docx_long_vmerge": ("vmerge.docx", docx_long_vmerge),
+    "pdf_many_pages": ("pages.pdf", pdf_many_pages),
+    "pdf_many_objects": ("objects.pdf", pdf_many_objects),
 }

@@ -28,6 +28,8 @@ EXPECTED_LIMIT = {
     "xlsx_many_sheets": "MAX_SHEETS",
     "docx_wide_spans": "MAX_COLUMNS",
     "docx_long_vmerge": None,
+    "pdf_many_pages": "MAX_PDF_PAGES",
+    "pdf_many_objects": "MAX_PAGE_CONTENT_BYTES",
 }
 
 
