@@ -8,7 +8,7 @@ from typing import Optional
 from lxml import etree
 
 from ..document import Block, Document, Table, clean
-from ..limits import MAX_DOCUMENT_CELLS, MAX_SPAN, MAX_SPAN_AREA, MAX_TABLE_CELLS
+from ..limits import MAX_DOCUMENT_CELLS, MAX_SPAN, MAX_SPAN_AREA, MAX_TABLE_CELLS, note
 
 # Containers real portal systems put the report body in (jcms, TRS, gov.cn, generic).
 BODY_SELECTORS = (
@@ -76,9 +76,7 @@ class _Budget:
         self.cells = cells
 
     def note(self, message: str) -> None:
-        if message not in self.notes:
-            self.notes.append(message)
-
+        note(self.notes, message)
 
 
 def _blocks(root: etree._Element, skip: Optional[etree._Element] = None,
@@ -137,11 +135,12 @@ def _span(value: Optional[str], budget: Optional[_Budget] = None) -> int:
     if value is None:
         return 1
     value = value.strip()
-    if not value.isdigit():
+    if not value.isdecimal():  # isdigit() also passes ², which int() refuses
         return 1
-    span = int(value) if len(value) < 12 else MAX_SPAN + 1
+    digits = value.lstrip("0") or "0"
+    span = int(digits) if len(digits) < 12 else MAX_SPAN + 1
     if span > MAX_SPAN and budget is not None:
-        budget.note(f"table span {value[:12]} cut to {MAX_SPAN} (limit MAX_SPAN)")
+        budget.note(f"table span {digits[:12]} cut to {MAX_SPAN} (limit MAX_SPAN)")
     return max(1, min(span, MAX_SPAN))
 
 

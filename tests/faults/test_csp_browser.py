@@ -4,33 +4,20 @@ refused, and no other site can frame the archive (clickjacking)."""
 from __future__ import annotations
 
 import urllib.parse
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
-from servers import build_demo, running_server
-from test_browser import CHROMIUM, CHROMIUM_ARGS
+from test_browser import CHROMIUM, browser, demo  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (make system-deps)")
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Iterator[dict[str, Any]]:
-    db = tmp_path_factory.mktemp("csp") / "demo.db"
-    build_demo(db)
-    with running_server(db) as url:
-        yield {"url": url, "db": db}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+def site(demo: dict[str, Any]) -> dict[str, Any]:
+    """The browser tests' served demo archive (test_browser.demo)."""
+    return demo
 
 
 def visit(browser: Browser, url: str, check: str) -> tuple[Any, list[str]]:

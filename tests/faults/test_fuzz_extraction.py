@@ -43,7 +43,8 @@ def html_st(draw) -> str:
         tag = draw(st.sampled_from(["td", "th"]))
         attrs = ""
         for name in draw(st.lists(st.sampled_from(["rowspan", "colspan"]), max_size=2, unique=True)):
-            value = draw(st.one_of(st.integers(-3, 300).map(str), st.sampled_from(["", "x", "1e3", "99999999999999999999"])))
+            value = draw(st.one_of(st.integers(-3, 300).map(str), st.text(max_size=4),
+                                   st.sampled_from(["", "x", "1e3", "99999999999999999999", "²", "١٢", "0000000000000002"])))
             attrs += f' {name}="{value}"'
         return f"<{tag}{attrs}>{draw(text_st)}</{tag}>"
 
