@@ -155,8 +155,9 @@ def datasette_command(db: str, host: str = "127.0.0.1", port: int = 8001) -> lis
                "--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
         command += ["--setting", name, value]
-    # The project's datasette plugins (xxgk.search_plugin, xxgk.pages_plugin, xxgk.security_plugin) are loaded by
-    # datasette itself through the package's entry points (pyproject.toml).
+    # The project's datasette plugins (xxgk.search_plugin, xxgk.pages_plugin,
+    # xxgk.security_plugin) are loaded by datasette itself through the package's entry points
+    # (pyproject.toml).
     return command
 
 
