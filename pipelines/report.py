@@ -144,6 +144,7 @@ def report_year(title: Optional[str], doc: Document, meta: dict[str, str], writt
 
 def extract_document(doc: Document, source: str) -> Extraction:
     result = Extraction(source=source)
+    result.errors.extend(doc.limits)  # limits hit while reading (README "Limits and safety")
     meta = meta_mod.extract_metadata(doc)
     result.metadata = meta
     lines = list(doc.lines())

@@ -81,6 +81,9 @@ def page(browser: Browser, demo: dict[str, Any]) -> Iterator[Page]:
     errors: list[str] = []
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # every page is served with a Content-Security-Policy (xxgk/security_plugin.py): nothing
+    # the UI needs may be refused by it
+    page.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     try:
         yield page
     finally:

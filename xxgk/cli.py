@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from typing import Optional, Sequence
 from urllib.parse import urlsplit
@@ -33,6 +34,24 @@ class Parser(argparse.ArgumentParser):
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
     print(f"xxgk: error: {message}", file=sys.stderr)
     return code
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _require_archive(db: str, hint: str = "") -> None:
+    """An existing SQLite file, or a one-line UsageError (not sqlite3's traceback)."""
+    if not os.path.exists(db):
+        raise UsageError(f"no archive at {db}{hint}")
+    if not os.path.isfile(db):
+        raise UsageError(f"not a file: {db} (--db names the archive's SQLite file)")
+    try:
+        with open(db, "rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise UsageError(f"cannot read {db}: {exc.strerror or exc}") from None
+    if head != SQLITE_MAGIC:
+        raise UsageError(f"{db} is not an SQLite archive")
 
 
 # --- commands ---------------------------------------------------------------------
@@ -144,8 +163,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _serve(db: str, host: str, port: int) -> int:
     from xxgk.serve import serve
 
-    if not os.path.exists(db):
-        raise UsageError(f"no archive at {db}: run 'xxgk crawl' or 'xxgk demo' first")
+    _require_archive(db, ": run 'xxgk crawl' or 'xxgk demo' first")
     _check_port_free(host, port)
     print(f"serving {db} on http://{host}:{port}/ — Ctrl-C to stop", file=sys.stderr)
     return serve(db, host, port)
@@ -169,9 +187,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from xxgk.export import export_archive
 
-    if not os.path.exists(args.db):
-        raise UsageError(f"no archive at {args.db}")
-    folder = export_archive(args.db, args.out, dated_subfolder=not args.no_date)
+    _require_archive(args.db)
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise UsageError(f"--out must name a folder, and {args.out} is a file")
+    try:
+        folder = export_archive(args.db, args.out, dated_subfolder=not args.no_date, raw=args.raw)
+    except OSError as exc:  # a folder that cannot be made or written
+        raise UsageError(f"cannot write the snapshot into {args.out}: {exc.strerror or exc}") from None
     print(str(folder))
     return 0
 
@@ -204,6 +226,7 @@ def cmd_accuracy(args: argparse.Namespace) -> int:
 def cmd_capture(args: argparse.Namespace) -> int:
     from xxgk.capture import CaptureNotFound, find_capture
 
+    _require_archive(args.db)
     try:
         cap = find_capture(args.db, args.report_id)
     except CaptureNotFound as exc:
@@ -291,6 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
     db_arg(p)
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the snapshot")
     p.add_argument("--no-date", action="store_true", help="write into DIR itself, not a dated sub-folder")
+    p.add_argument("--raw", action="store_true",
+                   help="write text as stored: no ' before text starting with = + - @ (which "
+                   "spreadsheets would run as a formula)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("accuracy", help="field- and cell-level accuracy over a labelled corpus",
@@ -330,6 +356,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _fail(str(exc))
     except ArchiveBusy as exc:
         return _fail(str(exc), EXIT_BUSY)
+    except sqlite3.DatabaseError as exc:  # a damaged archive, or a file that is not one
+        return _fail(f"archive {getattr(args, 'db', '')} could not be read: {exc}")
     except KeyboardInterrupt:
         print("xxgk: interrupted", file=sys.stderr)
         return 130

@@ -30,6 +30,7 @@ import datetime as dt
 import json
 import pathlib
 import re
+import sqlite3
 import urllib.parse
 from typing import Any, Optional
 
@@ -50,6 +51,7 @@ PREFIX = "/-/xxgk"
 CHART_JS = "chart.umd.min.js"  # Chart.js 4.6.1 (MIT), see static/VENDORED.md
 REPORT_ID_RE = re.compile(r"^[0-9a-f]{16}$")
 SKIP_DATABASES = {"_internal", "_memory"}
+YEAR_MIN, YEAR_MAX = 1900, 2200  # years a chart may ask for: else a 400, not SQLite's overflow
 
 
 # -- where things are -------------------------------------------------------------------------
@@ -249,6 +251,8 @@ async def original_view(datasette: Any, request: Any) -> Response:
         capture = await asyncio.to_thread(find_capture, db.path, report_id)
     except CaptureNotFound as exc:
         return Response.text(f"没有存档原件 / no archived original: {exc}", status=404)
+    except sqlite3.Error as exc:  # an archive without capture columns, a damaged file
+        return Response.text(f"没有存档原件 / no archived original: {type(exc).__name__}", status=404)
     content_type = next((value for name, value in capture.headers
                          if name.lower() == "content-type"), None) or "application/octet-stream"
     headers = {
@@ -315,9 +319,11 @@ async def _chart_data(datasette: Any, request: Any) -> tuple[Any, dict[str, Any]
     else:
         if year:
             try:
-                year_n = int(year)
+                year_n = int(year) if len(year) <= 9 else None
             except ValueError:
-                raise ValueError(f"year must be a number, not {year!r}")
+                year_n = None
+            if year_n is None or not YEAR_MIN <= year_n <= YEAR_MAX:  # SQLite integers end at 2**63
+                raise ValueError(f"year must be a year from {YEAR_MIN} to {YEAR_MAX}, not {year[:20]!r}")
         else:
             year_n = await db.execute_fn(lambda conn: ui.latest_year_with(conn, indicator))
             if year_n is None:

@@ -1,17 +1,20 @@
 """Datasette over the archive, with the project's metadata, facets, search and canned queries.
 
 Datasette keys metadata by database name (the file's stem), so the metadata is generated for
-each database rather than shipped as a fixed file. `datasette_command` writes it to a stable
-path outside the archive's folder, which may be read-only or under version control:
-``<tempdir>/xxgk-archive/<stem>-<8 hex of the db's absolute path>.metadata.json``
-(`metadata_path_for`). Datasette reads it once at start-up.
+each database rather than shipped as a fixed file. `datasette_command` writes it outside the
+archive's folder (which may be read-only or under version control), into a private folder of
+its own made by `tempfile.mkdtemp` (mode 0700, a fresh random name): a fixed path in the shared
+temp folder let another local user create that folder first and swap the file or plant a
+symlink. Datasette reads the file once at start-up; the folder is removed when the process
+that wrote it exits.
 """
 from __future__ import annotations
 
-import hashlib
+import atexit
 import json
 import os
 import pathlib
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -133,22 +136,15 @@ def database_name(db: str | os.PathLike) -> str:
     return pathlib.Path(db).stem
 
 
-def metadata_path_for(db: str | os.PathLike) -> pathlib.Path:
-    """Where the metadata for `db` is written (see the module docstring)."""
-    absolute = str(pathlib.Path(db).resolve())
-    digest = hashlib.sha256(absolute.encode("utf-8")).hexdigest()[:8]
-    return (pathlib.Path(tempfile.gettempdir()) / "xxgk-archive"
-            / f"{database_name(db)}-{digest}.metadata.json")
-
-
 def write_metadata(db: str | os.PathLike) -> pathlib.Path:
-    """Write the metadata for `db` atomically, so a datasette starting meanwhile reads all of it."""
-    path = metadata_path_for(db)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(datasette_metadata(database_name(db)), ensure_ascii=False,
-                              indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    """Write the metadata for `db` into a new private folder (see the module docstring)."""
+    folder = tempfile.mkdtemp(prefix="xxgk-metadata-")
+    atexit.register(shutil.rmtree, folder, True)
+    path = pathlib.Path(folder) / f"{database_name(db)}.metadata.json"
+    # O_EXCL | O_NOFOLLOW: a new file, never one someone placed there
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(datasette_metadata(database_name(db)), fh, ensure_ascii=False, indent=2)
     return path
 
 
@@ -159,8 +155,9 @@ def datasette_command(db: str, host: str = "127.0.0.1", port: int = 8001) -> lis
                "--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
         command += ["--setting", name, value]
-    # The project's datasette plugins (xxgk.search_plugin, xxgk.pages_plugin) are loaded by
-    # datasette itself through the package's entry points (pyproject.toml).
+    # The project's datasette plugins (xxgk.search_plugin, xxgk.pages_plugin,
+    # xxgk.security_plugin) are loaded by datasette itself through the package's entry points
+    # (pyproject.toml).
     return command
 
 
