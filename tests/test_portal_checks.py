@@ -1,0 +1,120 @@
+"""`xxgk portals --check`: one polite look at each registered column, against the loopback
+replicas (xxgk/replicas) and the bundled demo, through a registry of loopback entries
+($XXGK_REGISTRY): reachable, the family the page shows against the registered one (one
+replica is registered with the wrong family), report links and their years, and a row per
+look in the archive's portal_checks table."""
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import subprocess
+import sys
+
+import yaml
+
+from conftest import REPO, free_port
+from xxgk.replicas import build, serve_replica
+
+REPLICAS = ("trs", "govcn", "yunnan", "aspnet", "gbk_gb2312")
+
+
+def entry(pid, family, url, **more):
+    return {"id": pid, "name": pid, "family": family, "start_urls": [url], "level": "city",
+            "region_code": "330800", "status": "confirmed", "verified": "2026-12-04",
+            "evidence": f"loopback replica served at {url} by the test"} | more
+
+
+def portals(env, *args):
+    return subprocess.run([sys.executable, "-m", "xxgk", "portals", *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=180)
+
+
+def test_check_against_replicas_and_a_wrong_family(tmp_path):
+    replicas = {name: build(name) for name in REPLICAS}
+    db, reg = tmp_path / "archive.db", tmp_path / "portals.yaml"
+    with contextlib.ExitStack() as stack:
+        bases = {n: stack.enter_context(serve_replica(r)) for n, r in replicas.items()}
+        entries = [{"id": "demo", "name": "demo", "family": "jcms", "start_urls": ["/col/col1229000001/index.html"],
+                    "bundled": True, "status": "confirmed", "verified": "2026-12-04",
+                    "evidence": "the bundled demo portal, http://127.0.0.1/col/col1229000001/index.html"}]
+        entries += [entry(n.replace("_", "-"), r.family, bases[n] + r.start_path) for n, r in replicas.items()]
+        entries.append(entry("trs-as-aspnet", "aspnet", bases["trs"] + replicas["trs"].start_path))
+        entries.append(entry("gone", "trs", f"http://127.0.0.1:{free_port()}/zfxxgknb/"))
+        entries.append(entry("never-seen", "trs", bases["trs"] + "/elsewhere/", status="unverified"))
+        reg.write_text(yaml.safe_dump({"portals": entries}, allow_unicode=True), encoding="utf-8")
+        env = dict(os.environ, XXGK_REGISTRY=str(reg))
+        result = portals(env, "--check", "--db", str(db), "--timeout", "10")
+        again = portals(env, "--check", "trs-as-aspnet", "--db", str(db))
+
+    assert result.returncode == 1, result.stderr
+    lines = {line.split("\t")[0]: line for line in result.stdout.splitlines()}
+    assert set(lines) == {"demo", "trs", "govcn", "yunnan", "aspnet", "gbk-gb2312", "trs-as-aspnet", "gone"}
+    assert "never-seen" not in lines      # unverified: not checked unless named or asked for
+    assert "checked 8 portals: 6 as registered, 2 not: trs-as-aspnet, gone" in result.stderr
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        rows = {r["portal"]: r for r in conn.execute("select * from portal_checks where id <= 8")}
+        assert conn.execute("select count(*) from portal_checks where portal = 'trs-as-aspnet'").fetchone()[0] == 2
+    for name, replica in replicas.items():
+        pid = name.replace("_", "-")
+        row = rows[pid]
+        assert row["reachable"] == 1 and row["http_status"] == 200, pid
+        assert row["family_detected"] == replica.family and row["family_matches"] == 1, pid
+        assert f"family {replica.family}" in lines[pid] and "reachable 200" in lines[pid]
+        assert 0 < row["report_links"] <= len(replica.reports) and row["links"] >= row["report_links"], pid
+        years = {int(y) for y in row["years"].split(",")}
+        assert years <= {f.report_year for f in replica.reports} and row["first_year"] == min(years), pid
+    assert rows["demo"]["family_detected"] == "jcms" and rows["demo"]["report_links"] > 0
+    wrong = rows["trs-as-aspnet"]
+    assert (wrong["reachable"], wrong["family_detected"], wrong["family_matches"]) == (1, "trs", 0)
+    assert "FAMILY trs (registered aspnet)" in lines["trs-as-aspnet"]
+    gone = rows["gone"]
+    assert gone["reachable"] == 0 and gone["family_matches"] is None and gone["error"]
+    assert "UNREACHABLE" in lines["gone"] and "Traceback" not in result.stderr
+    assert again.returncode == 1 and "FAMILY trs (registered aspnet)" in again.stdout
+
+
+def test_listing_statuses_and_coverage(tmp_path):
+    reg = tmp_path / "portals.yaml"
+    reg.write_text(yaml.safe_dump({"portals": [
+        entry("a", "trs", "http://www.a.gov.cn/nb/"),
+        entry("b", "trs", "http://www.b.gov.cn/nb/", status="plausible", region_code="530100"),
+        entry("c", "trs", "http://www.c.gov.cn/nb/", status="unverified")]}, allow_unicode=True), encoding="utf-8")
+    env = dict(os.environ, XXGK_REGISTRY=str(reg))
+    listed = portals(env)
+    assert [l.split("\t")[:3] for l in listed.stdout.splitlines()] == [
+        ["a", "trs", "confirmed"], ["b", "trs", "plausible"], ["c", "trs", "unverified"]]
+    assert "loopback replica served at http://www.a.gov.cn/nb/" in listed.stdout   # the evidence is shown
+    assert portals(env, "--status", "unverified").stdout.split("\t")[0] == "c"
+    coverage = portals(env, "--coverage").stdout
+    assert "| 浙江省 |  |  | 2 |  |  | 1 |  | 1 | 2 |" in coverage
+    assert "| 云南省 |  |  | 1 |  |  |  | 1 |  | 1 |" in coverage
+    assert "| **all (2 provinces)** |" in coverage
+    bad = portals(env, "--status", "doubtful")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+def test_crawl_all_skips_unverified_unless_asked(tmp_path):
+    from xxgk.portal import build_demo_portal, serve_portal
+
+    small, other = build_demo_portal(n_reports=3), build_demo_portal(n_reports=2)
+    reg, db = tmp_path / "portals.yaml", tmp_path / "a.db"
+    with serve_portal(small) as a, serve_portal(other) as b:
+        reg.write_text(yaml.safe_dump({"portals": [
+            entry("seen", "jcms", a + small.start_paths[0]),
+            entry("unseen", "jcms", b + other.start_paths[0], status="unverified", evidence="nothing found")]},
+            allow_unicode=True), encoding="utf-8")
+        env = dict(os.environ, XXGK_REGISTRY=str(reg))
+
+        def crawl(*more):
+            return subprocess.run([sys.executable, "-m", "xxgk", "crawl", "--all", "--db", str(db), "-q", *more],
+                                  cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+
+        first = crawl()
+        second = crawl("--status", "unverified")
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    with sqlite3.connect(db) as conn:
+        runs = [r[0] for r in conn.execute("select portal from crawl_runs order by id")]
+    assert runs == ["seen", "unseen"]
+    assert "seen: finished" in first.stderr and "unseen" not in first.stderr
