@@ -210,7 +210,7 @@ def test_region_codes_are_gbt2260_and_name_the_place(real):
         place = short_name(name_of(e.region_code))
         assert place in e.name or place in (e.city or ""), (e.id, e.region_code, name_of(e.region_code))
         for short, code in short_provinces.items():
-            if e.name.startswith(short):
+            if e.name.startswith(short) and not e.name.startswith(place):   # 海南藏族自治州 is in 青海
                 assert code == e.region_code[:2], (e.id, e.name, "names another province than", province)
 
 
