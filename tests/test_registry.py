@@ -273,3 +273,14 @@ def test_a_jcms_article_of_another_column_is_caught():
     e = PortalEntry(id="x", name="x", family="jcms", start_urls=("http://www.a.gov.cn/col/col12596/index.html",),
                     evidence="report at http://www.a.gov.cn/art/2022/1/11/art_1229214366_1.html")
     assert any("not ['12596']" in p for p in shape_problems(e))
+
+
+def test_readme_coverage_table_is_generated():
+    """The README's coverage table is `xxgk portals --coverage` of the bundled registry, verbatim."""
+    from crawler.registry import coverage_markdown
+
+    readme = (TESTS.parent / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"<!-- coverage:start -->\n(.*?)\n<!-- coverage:end -->", readme, re.S)
+    assert m, "README has no coverage table between the coverage markers"
+    assert m.group(1).strip() == coverage_markdown(load(REGISTRY_PATH).values()), (
+        "regenerate it: xxgk portals --coverage")

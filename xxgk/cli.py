@@ -117,6 +117,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from xxgk.lock import archive_lock
 
     entries, targets = _crawl_targets(args)
+    for e in entries:
+        if e.status == "unverified" and not args.quiet:
+            print(f"xxgk: note: portal {e.id!r} is unverified: no evidence shows its column (see 'xxgk portals')",
+                  file=sys.stderr)
     bundled = [e for e in entries if e.bundled]
     remote = [CrawlTarget(e.id, list(e.start_urls), local=all(map(_is_loopback, e.start_urls)),
                           family=e.family, region=e.region())
