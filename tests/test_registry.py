@@ -128,10 +128,18 @@ def seen_urls(entry) -> list[str]:
     return [u.rstrip(".,;:") for u in URL_IN_TEXT_RE.findall(entry.evidence)]
 
 
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+
+
 def articles(entry) -> list[str]:
-    """Addresses in the evidence that are not list pages of the column (index, list, ?page)."""
+    """Addresses in the evidence, on the column's own site, that are not its list pages (an
+    address on another site, a mirror or a neighbour portal, says nothing of this system)."""
+    hosts = {host_of(u) for u in entry.start_urls}
     out = []
     for url in seen_urls(entry):
+        if host_of(url) not in hosts:
+            continue
         path = urlsplit(url).path
         if url in entry.start_urls:
             continue
