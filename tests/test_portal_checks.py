@@ -118,3 +118,45 @@ def test_crawl_all_skips_unverified_unless_asked(tmp_path):
         runs = [r[0] for r in conn.execute("select portal from crawl_runs order by id")]
     assert runs == ["seen", "unseen"]
     assert "seen: finished" in first.stderr and "unseen" not in first.stderr
+
+
+def test_robots_disallow_and_a_silent_server_are_one_line_each(tmp_path):
+    """robots.txt is obeyed (the page is not requested) and a server that never answers
+    is a timeout: one line each, a row each, no traceback."""
+    import socket
+
+    from xxgk.replicas.common import Replica, key_of
+
+    replica = build("trs")
+    asked: list[str] = []
+
+    class Closed(Replica):
+        def handle(self, method, path, query="", body=b"", headers=None):
+            asked.append(key_of(path, query))
+            if path == "/robots.txt":
+                return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /\n"
+            return super().handle(method, path, query, body, headers)
+
+    closed = Closed(**{f: getattr(replica, f) for f in replica.__dataclass_fields__})
+    db, reg = tmp_path / "a.db", tmp_path / "portals.yaml"
+    with serve_replica(closed) as base, socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()                                   # accepts, never answers
+        mute = f"http://127.0.0.1:{silent.getsockname()[1]}/zfxxgknb/"
+        reg.write_text(yaml.safe_dump({"portals": [entry("closed", "trs", base + replica.start_path),
+                                                   entry("mute", "trs", mute)]}, allow_unicode=True),
+                       encoding="utf-8")
+        env = dict(os.environ, XXGK_REGISTRY=str(reg))
+        result = portals(env, "--check", "--db", str(db), "--timeout", "1")
+        bad_timeout = portals(env, "--check", "--timeout", "0", "--db", str(db))
+        bad_db = portals(env, "--check", "closed", "--db", str(tmp_path / "no" / "such" / "dir.db"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = {line.split("\t")[0]: line for line in result.stdout.splitlines()}
+    assert "UNREACHABLE" in lines["closed"] and "disallowed by robots.txt" in lines["closed"]
+    assert set(asked) == {"/robots.txt"}                 # the page itself was never requested
+    assert "UNREACHABLE" in lines["mute"] and "timed out" in lines["mute"].lower()
+    with sqlite3.connect(db) as conn:
+        got = dict(conn.execute("select portal, error from portal_checks"))
+    assert got["closed"] == "disallowed by robots.txt" and "timed out" in got["mute"].lower()
+    assert bad_timeout.returncode == 2 and bad_timeout.stderr.count("\n") == 1
+    assert bad_db.returncode == 2 and "cannot record the checks" in bad_db.stderr and "Traceback" not in bad_db.stderr

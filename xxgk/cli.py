@@ -271,7 +271,12 @@ def cmd_portals(args: argparse.Namespace) -> int:
 
 def _check_portals(entries, args: argparse.Namespace) -> int:
     """One polite look at each portal's start URL(s): one line each, rows in portal_checks."""
+    import sqlite3
+
     from crawler.check import check_entries, record
+
+    if not args.timeout > 0:
+        raise UsageError("--timeout must be a positive number of seconds")
 
     def run(served):
         checks = []
@@ -289,7 +294,10 @@ def _check_portals(entries, args: argparse.Namespace) -> int:
             checks = run([(e, [base_url + p for p in e.start_urls]) for e in bundled] + remote)
     else:
         checks = run(remote)
-    record(args.db, checks)
+    try:
+        record(args.db, checks)
+    except (sqlite3.Error, OSError) as exc:
+        raise UsageError(f"cannot record the checks in {args.db}: {exc}") from None
     bad = [c.portal for c in checks if not c.ok]
     print(f"checked {len(checks)} portals: {len(checks) - len(bad)} as registered, {len(bad)} not"
           f"{(': ' + ', '.join(bad)) if bad else ''} → {args.db} (portal_checks)", file=sys.stderr)
