@@ -6,12 +6,15 @@ archive, so drift (a moved column, a new portal system) shows over time.
 
 Limits: at most MAX_URLS start URLs of an entry are looked at; each request times out
 after `timeout` seconds; at most MAX_BYTES of a page are read; urllib follows at most 10
-redirects; requests to one host are DELAY seconds apart (not on loopback).
+redirects; requests to one host are DELAY seconds apart (not on loopback). Certificates are
+not verified, as Scrapy's crawl does not verify them: a portal the crawl can read must not
+look unreachable here.
 """
 from __future__ import annotations
 
 import re
 import sqlite3
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -82,6 +85,9 @@ class _Fetcher:
 
     def __init__(self, timeout: float, delay: float, sleep: Callable[[float], None] = time.sleep):
         self.timeout, self.delay, self.sleep = timeout, delay, sleep
+        self.tls = ssl.create_default_context()
+        self.tls.check_hostname = False
+        self.tls.verify_mode = ssl.CERT_NONE
         self.last: dict[str, float] = {}
         self.robots: dict[str, Optional[urllib.robotparser.RobotFileParser]] = {}
 
@@ -97,7 +103,7 @@ class _Fetcher:
         self._wait(url)
         request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with urllib.request.urlopen(request, timeout=self.timeout, context=self.tls) as response:
                 return response.status, response.headers.get("Content-Type"), response.read(MAX_BYTES)
         except urllib.error.HTTPError as exc:
             return exc.code, exc.headers.get("Content-Type") if exc.headers else None, b""

@@ -292,3 +292,21 @@ def test_readme_coverage_table_is_generated():
     assert m, "README has no coverage table between the coverage markers"
     assert m.group(1).strip() == coverage_markdown(load(REGISTRY_PATH).values()), (
         "regenerate it: xxgk portals --coverage")
+
+
+def test_registry_rejects_unproven_statuses(tmp_path):
+    path = tmp_path / "portals.yaml"
+    good = {"id": "a", "name": "甲", "family": "trs", "start_urls": ["http://www.a.gov.cn/nb/"], "level": "city",
+            "region_code": "330100", "status": "plausible", "verified": "2026-12-04",
+            "evidence": "a stored report page http://www.a.gov.cn/nb/202201/t20220125_1.html"}
+
+    def load_one(entry):
+        path.write_text(yaml.safe_dump({"portals": [entry]}, allow_unicode=True), encoding="utf-8")
+        return load(path)["a"]
+
+    assert load_one(good).status == "plausible" and load_one(good).verified == "2026-12-04"
+    assert load_one({k: v for k, v in good.items() if k not in ("status", "verified", "evidence")}).status == "unverified"
+    for bad, why in (({"status": "doubtful"}, "unknown status"), ({"verified": "last week"}, "not a date"),
+                     ({"evidence": ""}, "needs its evidence"), ({"verified": None}, "needs its evidence")):
+        with pytest.raises(RegistryError, match=why):
+            load_one(good | bad)
