@@ -1,5 +1,5 @@
 """`xxgk portals --check`: one polite look at each registered column, against the loopback
-replicas (xxgk/replicas) and the bundled demo, through a registry of loopback entries
+replicas (tests/replicas) and the bundled demo, through a registry of loopback entries
 ($XXGK_REGISTRY): reachable, the family the page shows against the registered one (one
 replica is registered with the wrong family), report links and their years, and a row per
 look in the archive's portal_checks table."""
@@ -14,7 +14,7 @@ import sys
 import yaml
 
 from conftest import REPO, free_port
-from xxgk.replicas import build, serve_replica
+from replicas import build, serve_replica
 
 REPLICAS = ("trs", "govcn", "yunnan", "aspnet", "gbk_gb2312")
 
@@ -125,7 +125,7 @@ def test_robots_disallow_and_a_silent_server_are_one_line_each(tmp_path):
     is a timeout: one line each, a row each, no traceback."""
     import socket
 
-    from xxgk.replicas.common import Replica, key_of
+    from replicas.common import Replica, key_of
 
     replica = build("trs")
     asked: list[str] = []
