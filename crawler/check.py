@@ -188,6 +188,24 @@ def check_entries(entries: list[tuple[PortalEntry, Optional[list[str]]]], timeou
         yield check_entry(entry, fetcher, urls)
 
 
+# What each column of portal_checks means (the datasette metadata shows it; xxgk/serve.py).
+COLUMNS: dict[str, str] = {
+    "portal": "门户编号 / registry id (xxgk portals)",
+    "checked_at": "检查时间 (UTC) / when the look was taken",
+    "url": "起始网址 / the first start URL looked at",
+    "reachable": "1 = 可访问 / a start URL answered 200",
+    "http_status": "HTTP 状态码 / status of the last answer",
+    "error": "不可访问的原因 / why not reachable (one line)",
+    "family_registered": "登记的门户系统 / family in the registry",
+    "family_detected": "页面显示的门户系统 / family the page shows",
+    "family_matches": "1 = 一致, 0 = 不一致 / registered family confirmed by the page",
+    "report_links": "年报链接数 / links whose titles name an annual report",
+    "links": "文章链接数 / all article links the family found",
+    "years": "年报标题中的年份 / years the report titles name",
+    "first_year": "最早年份 / earliest of those years",
+    "last_year": "最晚年份 / latest of those years",
+}
+
 SCHEMA = f"""
 create table if not exists {TABLE} (
     id integer primary key,

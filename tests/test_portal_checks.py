@@ -160,3 +160,15 @@ def test_robots_disallow_and_a_silent_server_are_one_line_each(tmp_path):
     assert got["closed"] == "disallowed by robots.txt" and "timed out" in got["mute"].lower()
     assert bad_timeout.returncode == 2 and bad_timeout.stderr.count("\n") == 1
     assert bad_db.returncode == 2 and "cannot record the checks" in bad_db.stderr and "Traceback" not in bad_db.stderr
+
+
+def test_portal_checks_columns_are_described():
+    """Every column of portal_checks has its description for the datasette metadata."""
+    import re as _re
+
+    from crawler.check import COLUMNS, SCHEMA
+    from xxgk.serve import datasette_metadata
+
+    created = _re.findall(r"^\s+(\w+) (?:integer|text)", SCHEMA, _re.M)
+    assert [c for c in created if c != "id"] == list(COLUMNS)
+    assert datasette_metadata("archive")["databases"]["archive"]["tables"]["portal_checks"]["columns"] == COLUMNS

@@ -19,6 +19,7 @@ import sys
 import tempfile
 from typing import Any, Optional
 
+from crawler.check import COLUMNS as PORTAL_CHECK_COLUMNS
 from pipelines.model import INDICATOR_KEYS
 from storage.search import SEARCH_SQL, ensure_grams_index, has_grams_index
 
@@ -246,6 +247,11 @@ def datasette_metadata(db_name: str = "archive") -> dict[str, Any]:
             "description": "抓取批次 / one row per crawl",
             "facets": ["portal", "status"],
             "columns": RUN_COLUMNS,
+        },
+        "portal_checks": {
+            "description": "门户检查记录 (xxgk portals --check) / one row per look at a registered portal",
+            "facets": ["portal", "reachable", "family_matches"],
+            "columns": PORTAL_CHECK_COLUMNS,
         },
         "report_versions": {
             "description": "报告历史版本（含当前版本）/ every version of every report, current one included",
