@@ -13,7 +13,6 @@ look unreachable here.
 from __future__ import annotations
 
 import re
-import sqlite3
 import ssl
 import time
 import urllib.error
@@ -188,56 +187,19 @@ def check_entries(entries: list[tuple[PortalEntry, Optional[list[str]]]], timeou
         yield check_entry(entry, fetcher, urls)
 
 
-# What each column of portal_checks means (the datasette metadata shows it; xxgk/serve.py).
-COLUMNS: dict[str, str] = {
-    "portal": "门户编号 / registry id (xxgk portals)",
-    "checked_at": "检查时间 (UTC) / when the look was taken",
-    "url": "起始网址 / the first start URL looked at",
-    "reachable": "1 = 可访问 / a start URL answered 200",
-    "http_status": "HTTP 状态码 / status of the last answer",
-    "error": "不可访问的原因 / why not reachable (one line)",
-    "family_registered": "登记的门户系统 / family in the registry",
-    "family_detected": "页面显示的门户系统 / family the page shows",
-    "family_matches": "1 = 一致, 0 = 不一致 / registered family confirmed by the page",
-    "report_links": "年报链接数 / links whose titles name an annual report",
-    "links": "文章链接数 / all article links the family found",
-    "years": "年报标题中的年份 / years the report titles name",
-    "first_year": "最早年份 / earliest of those years",
-    "last_year": "最晚年份 / latest of those years",
-}
-
-SCHEMA = f"""
-create table if not exists {TABLE} (
-    id integer primary key,
-    portal text not null,           -- registry id
-    checked_at text not null,       -- UTC, ISO 8601
-    url text not null,              -- the first start URL looked at
-    reachable integer not null,     -- 1: a start URL answered 200
-    http_status integer,
-    error text,                     -- why not reachable (one line)
-    family_registered text not null,
-    family_detected text,           -- what the page shows (crawler/families)
-    family_matches integer,         -- 1 / 0; null when nothing was read
-    report_links integer not null,  -- links whose titles name an annual report
-    links integer not null,         -- all article links the family found
-    years text,                     -- years the report titles name, e.g. "2017,2018,2023"
-    first_year integer,
-    last_year integer
-);
-create index if not exists {TABLE}_portal on {TABLE} (portal, checked_at);
-"""
-
-
 def record(db: str, checks: list[PortalCheck]) -> None:
-    """Append the checks to the archive's portal_checks table (created when missing)."""
-    with sqlite3.connect(db, timeout=60) as conn:
-        conn.executescript(SCHEMA)
-        conn.executemany(
-            f"insert into {TABLE} (portal, checked_at, url, reachable, http_status, error, family_registered, "
-            "family_detected, family_matches, report_links, links, years, first_year, last_year) "
-            "values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(c.portal, c.checked_at, c.url, int(c.reachable), c.http_status, c.error, c.family_registered,
-              c.family_detected, None if c.family_matches is None else int(c.family_matches), c.report_links,
-              c.links, ",".join(map(str, c.years)) or None, c.years[0] if c.years else None,
-              c.years[-1] if c.years else None) for c in checks])
-    conn.close()
+    """Append the checks to the archive's portal_checks table (storage/schema.py)."""
+    from storage.archive import Archive
+
+    archive = Archive(db)
+    try:
+        archive.db.table(TABLE).insert_all(
+            {"portal": c.portal, "checked_at": c.checked_at, "url": c.url, "reachable": int(c.reachable),
+             "http_status": c.http_status, "error": c.error, "family_registered": c.family_registered,
+             "family_detected": c.family_detected,
+             "family_matches": None if c.family_matches is None else int(c.family_matches),
+             "report_links": c.report_links, "links": c.links, "years": ",".join(map(str, c.years)) or None,
+             "first_year": c.years[0] if c.years else None, "last_year": c.years[-1] if c.years else None}
+            for c in checks)
+    finally:
+        archive.close()

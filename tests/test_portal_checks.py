@@ -162,13 +162,20 @@ def test_robots_disallow_and_a_silent_server_are_one_line_each(tmp_path):
     assert bad_db.returncode == 2 and "cannot record the checks" in bad_db.stderr and "Traceback" not in bad_db.stderr
 
 
-def test_portal_checks_columns_are_described():
-    """Every column of portal_checks has its description for the datasette metadata."""
-    import re as _re
-
-    from crawler.check import COLUMNS, SCHEMA
+def test_portal_checks_is_a_table_of_the_archive_schema(tmp_path):
+    """portal_checks is described once, in storage/schema.py, with the other tables; a check
+    row fills exactly its columns."""
+    from crawler.check import PortalCheck, record
+    from storage.schema import TABLES
     from xxgk.serve import datasette_metadata
 
-    created = _re.findall(r"^\s+(\w+) (?:integer|text)", SCHEMA, _re.M)
-    assert [c for c in created if c != "id"] == list(COLUMNS)
-    assert datasette_metadata("archive")["databases"]["archive"]["tables"]["portal_checks"]["columns"] == COLUMNS
+    record(str(tmp_path / "a.db"), [PortalCheck("p", "http://127.0.0.1/", "trs", reachable=True, http_status=200,
+                                               family_detected="trs", report_links=2, links=3, years=[2019, 2021],
+                                               checked_at="2026-12-04T00:00:00Z")])
+    with sqlite3.connect(tmp_path / "a.db") as conn:
+        conn.row_factory = sqlite3.Row
+        row = dict(conn.execute("select * from portal_checks").fetchone())
+    assert list(row) == [c.name for c in TABLES["portal_checks"].columns]
+    assert (row["family_matches"], row["years"], row["first_year"], row["last_year"]) == (1, "2019,2021", 2019, 2021)
+    described = datasette_metadata("archive")["databases"]["archive"]["tables"]["portal_checks"]
+    assert described["columns"] == TABLES["portal_checks"].descriptions()
