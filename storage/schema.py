@@ -204,9 +204,29 @@ ATTACHMENTS = Table("attachments", "报告附件（PDF/DOC/XLS…），按 sha25
     C("error", str, "读取错误", "why it could not be read"),
 ), pk="id")
 
+PORTAL_CHECKS = Table("portal_checks", "门户检查记录 (xxgk portals --check)",
+                      "one row per look at a registered portal: is its column still as registered", (
+    C("id", int, "编号", "check id"),
+    C("portal", str, "门户编号", "registry id (xxgk portals)"),
+    C("checked_at", str, "检查时间", "when the look was taken (UTC)"),
+    C("url", str, "起始网址", "the first start URL looked at"),
+    C("reachable", int, "1 = 可访问", "a start URL answered 200"),
+    C("http_status", int, "HTTP 状态码", "status of the last answer"),
+    C("error", str, "不可访问的原因", "why not reachable (one line)"),
+    C("family_registered", str, "登记的门户系统", "family in the registry"),
+    C("family_detected", str, "页面显示的门户系统", "family the page shows (crawler/families)"),
+    C("family_matches", int, "1 = 一致, 0 = 不一致", "registered family confirmed by the page; empty when nothing was read"),
+    C("report_links", int, "年报链接数", "links whose titles name an annual report"),
+    C("links", int, "文章链接数", "all article links the family found"),
+    C("years", str, "年报标题中的年份", "years the report titles name, e.g. 2017,2018,2023"),
+    C("first_year", int, "最早年份", "earliest of those years"),
+    C("last_year", int, "最晚年份", "latest of those years"),
+), pk="id")
+
 # Every table of the archive, in creation order (the FTS index and its shadow tables aside).
 TABLES: dict[str, Table] = {t.name: t for t in (
-    REPORTS, CELLS, CHECKS, FETCHES, CRAWL_RUNS, REPORT_VERSIONS, REPORT_CHANGES, ATTACHMENTS)}
+    REPORTS, CELLS, CHECKS, FETCHES, CRAWL_RUNS, REPORT_VERSIONS, REPORT_CHANGES, ATTACHMENTS,
+    PORTAL_CHECKS)}
 
 INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cells", ("report_id",)),
@@ -221,4 +241,5 @@ INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("reports", ("province",)),
     ("attachments", ("report_id",)),
     ("report_changes", ("report_id", "version")),
+    ("portal_checks", ("portal", "checked_at")),
 )

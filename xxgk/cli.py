@@ -79,15 +79,39 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return code
 
 
+def _statuses(text: Optional[str]) -> tuple[str, ...]:
+    """--status confirmed,plausible → the statuses (default: those crawl --all takes)."""
+    from crawler.registry import CRAWLED_BY_DEFAULT, STATUSES
+
+    if not text:
+        return CRAWLED_BY_DEFAULT
+    wanted = tuple(s.strip() for s in text.split(",") if s.strip())
+    unknown = [s for s in wanted if s not in STATUSES]
+    if unknown or not wanted:
+        raise UsageError(f"unknown status {unknown[0] if unknown else text!r} (known: {', '.join(STATUSES)})")
+    return wanted
+
+
+def _load_registry():
+    from crawler.registry import RegistryError, load
+
+    try:
+        return load()
+    except (RegistryError, OSError) as exc:
+        raise UsageError(f"portal registry: {exc}") from None
+
+
 def _crawl_targets(args: argparse.Namespace):
-    from crawler.registry import load
+    from crawler.registry import select
     from xxgk.crawl import CrawlTarget
 
-    registry = load()
+    registry = _load_registry()
+    if args.status and not args.all:
+        raise UsageError("--status chooses among the portals of --all")
     if args.all:
         if args.portals or args.url:
             raise UsageError("--all crawls every registered portal: give no PORTAL or --url with it")
-        return list(registry.values()), []
+        return select(registry.values(), _statuses(args.status)), []
     if args.url:
         for url in args.url:
             parts = urlsplit(url)
@@ -112,6 +136,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from xxgk.lock import archive_lock
 
     entries, targets = _crawl_targets(args)
+    for e in entries:
+        if e.status == "unverified" and not args.quiet:
+            print(f"xxgk: note: portal {e.id!r} is unverified: no evidence shows its column (see 'xxgk portals')",
+                  file=sys.stderr)
     bundled = [e for e in entries if e.bundled]
     remote = [CrawlTarget(e.id, list(e.start_urls), local=all(map(_is_loopback, e.start_urls)),
                           family=e.family, region=e.region())
@@ -246,12 +274,62 @@ def cmd_capture(args: argparse.Namespace) -> int:
 
 
 def cmd_portals(args: argparse.Namespace) -> int:
-    from crawler.registry import load
+    from crawler.registry import STATUSES, coverage_markdown, select
 
-    for entry in load().values():
-        where = "(bundled demo)" if entry.bundled else " ".join(entry.start_urls)
-        print(f"{entry.id}\t{entry.family}\t{entry.name}\t{where}")
+    registry = _load_registry()
+    if args.coverage:
+        if args.ids or args.check:
+            raise UsageError("--coverage describes the whole registry: give no PORTAL or --check with it")
+        print(coverage_markdown(registry.values()))
+        return 0
+    unknown = [p for p in args.ids if p not in registry]
+    if unknown:
+        raise UsageError(f"unknown portal {unknown[0]!r} (see 'xxgk portals')")
+    if args.ids:
+        entries = [registry[p] for p in args.ids]
+    else:
+        entries = select(registry.values(), _statuses(args.status) if (args.status or args.check) else STATUSES)
+    if args.check:
+        return _check_portals(entries, args)
+    for e in entries:
+        where = "(bundled demo)" if e.bundled else " ".join(e.start_urls)
+        print(f"{e.id}\t{e.family}\t{e.status}\t{e.verified or '-'}\t{e.level or '-'}\t{e.name}\t{where}\t{e.evidence}")
     return 0
+
+
+def _check_portals(entries, args: argparse.Namespace) -> int:
+    """One polite look at each portal's start URL(s): one line each, rows in portal_checks."""
+    import sqlite3
+
+    from crawler.check import check_entries, record
+
+    if not args.timeout > 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+
+    def run(served):
+        checks = []
+        for check in check_entries(served, timeout=args.timeout):
+            print(check.line(), flush=True)
+            checks.append(check)
+        return checks
+
+    bundled = [e for e in entries if e.bundled]
+    remote = [(e, None) for e in entries if not e.bundled]
+    if bundled:
+        from xxgk.crawl import bundled_portal
+
+        with bundled_portal() as (base_url, _start):
+            checks = run([(e, [base_url + p for p in e.start_urls]) for e in bundled] + remote)
+    else:
+        checks = run(remote)
+    try:
+        record(args.db, checks)
+    except (sqlite3.Error, OSError) as exc:
+        raise UsageError(f"cannot record the checks in {args.db}: {exc}") from None
+    bad = [c.portal for c in checks if not c.ok]
+    print(f"checked {len(checks)} portals: {len(checks) - len(bad)} as registered, {len(bad)} not"
+          f"{(': ' + ', '.join(bad)) if bad else ''} → {args.db} (portal_checks)", file=sys.stderr)
+    return EXIT_FAILED if bad else 0
 
 
 # --- parser -----------------------------------------------------------------------
@@ -283,7 +361,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("portals", nargs="*", metavar="PORTAL", help="registered portal ids")
     p.add_argument("--url", action="append", default=[], metavar="URL",
                    help="address of a report column's list page (repeatable); the crawl stays on its site")
-    p.add_argument("--all", action="store_true", help="every registered portal (what cron runs)")
+    p.add_argument("--all", action="store_true", help="every registered portal (what cron runs) whose status is "
+                   "confirmed or plausible")
+    p.add_argument("--status", metavar="S[,S]", help="with --all: the statuses to crawl (confirmed, plausible, "
+                   "unverified; default confirmed,plausible)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     p.add_argument("--refresh-days", type=float, default=7.0, metavar="DAYS",
                    help="report pages archived within DAYS are not requested again (default 7; 0 = fetch all)")
@@ -338,8 +419,19 @@ def build_parser() -> argparse.ArgumentParser:
     db_arg(p)
     p.set_defaults(func=cmd_capture)
 
-    p = sub.add_parser("portals", help="list the registered portals", description="The portal registry, one a line: "
-                       "id, family, name, start URLs.")
+    p = sub.add_parser("portals", help="list, check or count the registered portals",
+                       description="The portal registry, one a line: id, family, status, verified, level, name, "
+                       "start URLs, evidence. --check looks at each portal's start URL (robots.txt and one page) "
+                       "and records what it found in the archive's portal_checks table; exit 1 when a portal is "
+                       "unreachable, shows another family or no report link. --coverage prints the coverage "
+                       "table (Markdown) of the README.")
+    p.add_argument("ids", nargs="*", metavar="PORTAL", help="only these portals")
+    p.add_argument("--status", metavar="S[,S]", help="only portals of these statuses (with --check, default "
+                   "confirmed,plausible)")
+    p.add_argument("--check", action="store_true", help="fetch each start URL politely and compare with the registry")
+    p.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS", help="per request with --check (default 20)")
+    p.add_argument("--coverage", action="store_true", help="entries by province, level and status, as Markdown")
+    db_arg(p)
     p.set_defaults(func=cmd_portals)
     return parser
 

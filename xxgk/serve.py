@@ -67,6 +67,7 @@ def datasette_metadata(db_name: str = "archive") -> dict[str, Any]:
         "checks": {"facets": ["check", "kind"]},
         "fetches": {"facets": ["status", "content_type"]},
         "crawl_runs": {"facets": ["portal", "status"]},
+        "portal_checks": {"facets": ["portal", "reachable", "family_matches"]},
         "report_versions": {},
         "report_changes": {"facets": ["kind"]},
         "attachments": {"facets": ["content_type", "used_for_report"]},
