@@ -144,6 +144,14 @@ CHANGE_COLUMNS: dict[str, Any] = {
     "old": str,
     "new": str,
 }
+# One row per portal column whose lists were walked completely (what removals were checked
+# against, and when): the UI's "removed reports" page says so instead of a bare "0 results".
+WALK_COLUMNS: dict[str, Any] = {
+    "column_url": str,
+    "last_complete_walk_at": str,
+    "listed": int,      # reports listed by that walk
+    "removed": int,     # reports of the column marked removed by it
+}
 # Fields compared between versions (report_changes); cells are compared by label path.
 TRACKED_FIELDS = ("title", "index_no", "agency", "publisher", "written_date", "published_date",
                   "signed_date", "report_year", "template", "is_report", "body_text")
@@ -156,6 +164,7 @@ TABLES: dict[str, tuple[dict[str, Any], Any]] = {
     "report_versions": (VERSION_COLUMNS, ("report_id", "version")),
     "report_changes": (CHANGE_COLUMNS, None),
     "attachments": (ATTACHMENT_COLUMNS, "id"),
+    "column_walks": (WALK_COLUMNS, "column_url"),
 }
 INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cells", ("report_id",)),
@@ -482,6 +491,10 @@ END"""
                 elif report_id not in listed and removed_at is None:
                     self.db.execute("update reports set removed_at = ? where id = ?", [when, report_id])
                     newly += 1
+            removed = sum(1 for report_id, _ in rows if report_id not in listed)
+            self.db["column_walks"].upsert({"column_url": column_url, "last_complete_walk_at": when,
+                                            "listed": len(listed), "removed": removed},
+                                           pk="column_url")
         return newly
 
     def _stored_state(self, report_id: str) -> Optional[tuple[str, int, str]]:

@@ -21,6 +21,9 @@ from typing import Any, Optional
 
 from pipelines.model import INDICATOR_KEYS
 from pipelines.search import SEARCH_SQL, ensure_grams_index, has_grams_index
+# Questions whose answers keep blanks apart from 0 and read years as typed (xxgk/questions.py).
+from xxgk.questions import (APPEALS_BY_AGENCY_SQL, APPLICATIONS_BY_AGENCY_SQL,
+                            CHANGED_REPORTS_SQL, INCONSISTENT_REPORTS_SQL)
 
 # The datasette plugin (any-length ?_search= on reports, the ranked search query's functions).
 PLUGIN_MODULE = "xxgk.datasette_plugin"
@@ -142,15 +145,6 @@ group by report_year order by report_year desc"""
 # The journalist questions (canned queries). Reports only: pages that were not reports stay out.
 _IS_REPORT = "(is_report = 1 or is_report is null)"
 
-APPLICATIONS_BY_AGENCY_SQL = f"""select agency, report_year, applications_received,
-  applications_carried_over, applications_completed, carried_to_next_year, template, title,
-  id as report_id
-from reports
-where {_IS_REPORT}
-  and report_year = coalesce(nullif(:year, ''), (select max(report_year) from reports
-                                                where applications_received is not null))
-order by applications_received is null, applications_received desc, agency"""
-
 YEAR_OVER_YEAR_SQL = f"""with yearly as (
   select agency, report_year, applications_received as value, id,
     row_number() over (partition by agency, report_year
@@ -172,21 +166,6 @@ from series
 where previous_year = report_year - 1
 order by abs(value - previous_value) desc, agency, report_year
 limit 100"""
-
-INCONSISTENT_REPORTS_SQL = """select r.agency, r.report_year, r.template, r.title, c.[check],
-  c.kind, c.expected, c.found, c.found - c.expected as difference,
-  json_extract(c.detail, '$.where.table') as table_name, c.detail, r.id as report_id
-from checks c join reports r on r.id = c.report_id
-order by r.report_year desc, r.agency, r.id, c.seq"""
-
-APPEALS_BY_AGENCY_SQL = f"""select agency, count(*) as reports, min(report_year) as first_year,
-  max(report_year) as last_year, sum(reconsideration_total) as reconsiderations,
-  sum(litigation_total) as lawsuits,
-  coalesce(sum(reconsideration_total), 0) + coalesce(sum(litigation_total), 0) as total
-from reports
-where {_IS_REPORT} and agency is not null and (:year = '' or report_year = :year)
-group by agency
-order by total desc, reconsiderations desc, agency"""
 
 REMOVED_REPORTS_SQL = """select removed_at, agency, report_year, title, url, first_seen,
   last_seen, captured_at, id as report_id
@@ -214,6 +193,7 @@ def datasette_metadata(db_name: str = "archive") -> dict[str, Any]:
         "reports": {
             "description": "政府信息公开工作年度报告，每份报告一行（最新版本）/ one row per report, newest version",
             "label_column": "title",
+            "sort_desc": "report_year",  # newest first in the results list
             "fts_table": "reports_fts",
             "fts_pk": "rowid",
             # `failed_checks` is the pages plugin's facet type (xxgk/pages_plugin.py): checks_count
@@ -296,8 +276,9 @@ def datasette_metadata(db_name: str = "archive") -> dict[str, Any]:
         },
         "inconsistent_reports": {
             "title": "数字对不上的报告 / reports whose numbers do not add up",
-            "description": "统计表勾稽关系校验未通过的报告：哪条规则、应为多少、实为多少 / reports failing the "
-            "statistics tables' consistency checks: which rule, the expected and the printed figure",
+            "description": "统计表勾稽关系校验未通过的报告，每份报告每条规则一行：规则、位置、等式两边各是多少 / "
+            "reports failing the statistics tables' consistency checks, one row per rule and report: "
+            "the rule, where, and the value of each side of the equation",
             "sql": INCONSISTENT_REPORTS_SQL,
         },
         "appeals_by_agency": {
@@ -313,6 +294,12 @@ def datasette_metadata(db_name: str = "archive") -> dict[str, Any]:
             "no longer listed by their portal's column (the archive keeps the original), most "
             "recently removed first",
             "sql": REMOVED_REPORTS_SQL,
+        },
+        "changed_reports": {
+            "title": "内容有变化的报告 / reports whose content changed",
+            "description": "门户上被修改过的报告：哪一版、改了哪个字段或单元格、原值与新值 / reports the portal "
+            "revised after they were first archived: which version, which field or cell, old and new value",
+            "sql": CHANGED_REPORTS_SQL,
         },
         "search": {
             "title": "全文搜索（任意长度词语）/ search, words of any length",
