@@ -52,6 +52,8 @@ QUERY_COLUMNS = {
     "rowid": "行号", "check": "规则代码", "kind": "类型", "detail": "位置（JSON）",
     "value": "数值", "year": "年度", "removed_at": "删除时间", "captured_at": "抓取时间",
     "column_url": "栏目", "last_complete_walk_at": "最近完整遍历", "listed": "列表中的报告数",
+    "changed_at": "变化发现于", "name": "字段或单元格", "places_count": "位置数",
+    "applications": "申请数",
 }
 # Columns that hold figures: a blank there is "not reported", never 0.
 FIGURE_COLUMNS = {
@@ -59,7 +61,7 @@ FIGURE_COLUMNS = {
     "expected", "found", "difference", "value",
 }
 # Columns that hold UTC timestamps (shown in local time).
-TIME_COLUMNS = {"first_seen", "last_seen", "captured_at", "removed_at", "fetched_at",
+TIME_COLUMNS = {"changed_at", "first_seen", "last_seen", "captured_at", "removed_at", "fetched_at",
                 "last_fetched_at", "started_at", "finished_at", "last_complete_walk_at"}
 
 

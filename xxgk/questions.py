@@ -68,8 +68,10 @@ from checks c join reports r on r.id = c.report_id
 group by r.id, c.[check]
 order by r.report_year desc, r.agency, r.id, min(c.seq)"""
 
+# xxgk_change(old, new): ui.change_text, registered by the reader plugin on every connection.
 CHANGED_REPORTS_SQL = """select r.agency, r.report_year, r.title, ch.version,
-  v.first_seen as changed_at, ch.kind, ch.name, ch.old, ch.new, r.id as report_id
+  v.first_seen as changed_at, ch.kind, ch.name, xxgk_change(ch.old, ch.new) as change,
+  r.id as report_id
 from report_changes ch join reports r on r.id = ch.report_id
 left join report_versions v on v.report_id = ch.report_id and v.version = ch.version
 order by v.first_seen desc, r.agency, ch.version, ch.rowid

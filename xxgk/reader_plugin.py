@@ -196,6 +196,11 @@ def extra_template_vars(template, database, table, columns, view_name, request, 
     return inner
 
 
+@hookimpl
+def prepare_connection(conn, database, datasette):
+    conn.create_function("xxgk_change", 2, ui.change_text, deterministic=True)
+
+
 # -- cells on datasette's pages -----------------------------------------------------------------
 FIGURE_COLUMNS = set(INDICATOR_KEYS) | labels.FIGURE_COLUMNS
 

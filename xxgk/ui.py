@@ -350,7 +350,7 @@ def report_versions(conn: sqlite3.Connection, report_id: str) -> list[dict[str, 
                              "where report_id = ? order by version, rowid", [report_id]):
             changes.setdefault(ch["version"], []).append(
                 {"kind": ch["kind"], "name": _change_name(ch["kind"], ch["name"]),
-                 "old": ch["old"], "new": ch["new"]})
+                 "old": ch["old"], "new": ch["new"], "text": change_text(ch["old"], ch["new"])})
     for v in versions:
         v["changes"] = changes.get(v["version"], [])
     return versions
@@ -556,3 +556,22 @@ def year_gaps(chart: dict[str, Any]) -> list[int]:
     if not have:
         return []
     return [y for y in range(min(have), max(have) + 1) if have.get(y) is None]
+
+
+CHANGE_TEXT_MAX = 300  # characters of a change shown on a page
+
+
+def change_text(old: Optional[str], new: Optional[str], limit: int = CHANGE_TEXT_MAX) -> str:
+    """What changed between two values, short: a figure as 'old → new', a long text as the
+    lines removed (−) and added (+), cut to `limit` characters."""
+    old_s = "" if old is None else str(old)
+    new_s = "" if new is None else str(new)
+    if "\n" not in old_s and "\n" not in new_s and len(old_s) + len(new_s) <= limit:
+        return f"{old_s or '∅'} → {new_s or '∅'}"
+    import difflib
+    lines = []
+    for line in difflib.ndiff(old_s.splitlines(), new_s.splitlines()):
+        if line.startswith(("- ", "+ ")):
+            lines.append(("− " if line[0] == "-" else "+ ") + line[2:])
+    text = "\n".join(lines) or "（仅空白变化 / white space only）"
+    return text if len(text) <= limit else text[:limit - 1] + "…"
