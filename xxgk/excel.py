@@ -11,7 +11,7 @@ import csv
 import io
 import re
 import urllib.parse
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Optional, Sequence
 
 from xxgk.labels import NOT_REPORTED, column_label
 
@@ -41,9 +41,9 @@ def figure(value: Any) -> Any:
     return value
 
 
-def headers_for(columns: Sequence[str]) -> list[str]:
+def headers_for(columns: Sequence[str], table: Optional[str] = None) -> list[str]:
     """'报告年度 report_year' for each column: Chinese for the reader, the name for a program."""
-    return [column_label(c) for c in columns]
+    return [column_label(c, table) for c in columns]
 
 
 def file_name(*parts: Any) -> str:

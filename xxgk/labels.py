@@ -72,10 +72,22 @@ def zh_of(description: Optional[str]) -> Optional[str]:
     return description.split(" / ", 1)[0].strip() or None
 
 
-def column_zh(name: str) -> Optional[str]:
-    """The Chinese name of a column (table or canned question), or None."""
+def _table_columns(table: str) -> dict[str, str]:
+    """The metadata descriptions of a table's columns (xxgk.serve), {} for an unknown table."""
+    from xxgk.serve import datasette_metadata
+
+    tables = datasette_metadata()["databases"]["archive"]["tables"]
+    return (tables.get(table) or {}).get("columns") or {}
+
+
+def column_zh(name: str, table: Optional[str] = None) -> Optional[str]:
+    """The Chinese name of a column (of `table`, or of a canned question), or None."""
     from xxgk.serve import INDICATORS, REPORT_COLUMNS
 
+    if table:
+        zh = zh_of(_table_columns(table).get(name))
+        if zh:
+            return zh
     if name in INDICATORS:
         return INDICATORS[name][0]
     if name in QUERY_COLUMNS:
@@ -83,9 +95,9 @@ def column_zh(name: str) -> Optional[str]:
     return zh_of(REPORT_COLUMNS.get(name))
 
 
-def column_label(name: str) -> str:
+def column_label(name: str, table: Optional[str] = None) -> str:
     """'报告年度 report_year': Chinese first, the column's own name after it (CSV headers)."""
-    zh = column_zh(name)
+    zh = column_zh(name, table)
     return f"{zh} {name}" if zh and zh != name else name
 
 

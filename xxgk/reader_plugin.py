@@ -307,7 +307,8 @@ async def export_view(datasette: Any, request: Any) -> Response:
         what = labels.zh_of((canned or {}).get("title")) or name
         values = [v for k, v in pairs if not k.startswith("_")]
     body = [[_csv_value(c, row.get(c)) for c in columns] for row in rows[:EXPORT_MAX_ROWS]]
-    return _csv_response(excel.file_name(what, *values), excel.headers_for(columns), body)
+    return _csv_response(excel.file_name(what, *values),
+                         excel.headers_for(columns, name if is_table else None), body)
 
 
 async def agency_csv_view(datasette: Any, request: Any) -> Response:
