@@ -62,5 +62,6 @@ def content_disposition(name: str) -> str:
 
 
 def csv_headers(name: str) -> dict[str, str]:
-    return {"Content-Disposition": content_disposition(name), "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "no-store"}
+    # lower case, as datasette sends its own headers
+    return {"content-disposition": content_disposition(name), "x-content-type-options": "nosniff",
+            "cache-control": "no-store"}
