@@ -23,8 +23,8 @@ from typing import Any, Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from servers import build_demo, running_server
 from test_browser import CHROMIUM, CHROMIUM_ARGS, db_rows, screenshot
-from test_ui_pages import build_demo, start_server, stop_server
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (make system-deps)")
 
@@ -39,11 +39,8 @@ VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     path = tmp_path_factory.mktemp("journalist") / f"{DB_NAME}.db"
     build_demo(path)
-    process, url, _ = start_server(path)
-    try:
+    with running_server(path) as url:
         yield {"db": path, "url": url}
-    finally:
-        stop_server(process)
 
 
 @pytest.fixture(scope="module")
@@ -463,8 +460,7 @@ def test_removed_and_changed_reports_and_their_empty_states(page: Page, demo: di
         conn.execute("update reports set removed_at = null")
         conn.execute("delete from report_changes")
         (walked,) = conn.execute("select last_complete_walk_at from column_walks").fetchone()
-    process, url, _ = start_server(quiet)
-    try:
+    with running_server(quiet) as url:
         page.goto(f"{url}/quiet/removed_reports")
         state = page.locator(".xxgk-empty-state").inner_text()
         assert "没有报告从门户删除" in state
@@ -475,5 +471,3 @@ def test_removed_and_changed_reports_and_their_empty_states(page: Page, demo: di
         assert "没有报告的内容发生变化" in page.locator(".xxgk-empty-state").inner_text()
         assert "比较" in page.locator("#how-checked").inner_text()
         no_sideways_scroll(page)
-    finally:
-        stop_server(process)

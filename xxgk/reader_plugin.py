@@ -31,9 +31,9 @@ from jinja2 import BaseLoader, FileSystemLoader, TemplateNotFound, ChoiceLoader
 from markupsafe import Markup, escape
 
 from pipelines.model import INDICATOR_KEYS
-from pipelines.search import make_snippet, split_terms
+from storage.search import make_snippet, split_terms
 from xxgk import excel, labels, ui
-from xxgk.datasette_plugin import render_snippet
+from xxgk.search_plugin import render_snippet
 from xxgk.pages_plugin import (PREFIX, TEMPLATES_DIR, NotFound, archive_databases, links_for,
                                pick_database, render)
 
@@ -111,7 +111,7 @@ def snippet_html(row: Any, query: Optional[str]) -> Optional[Markup]:
 
 
 def title_html(title: Optional[str], query: Optional[str]) -> Markup:
-    from pipelines.search import mark_terms
+    from storage.search import mark_terms
     marked = mark_terms(title or "", split_terms(query or ""))
     return render_snippet(marked) or Markup(escape(title or ""))
 

@@ -20,13 +20,13 @@ import tempfile
 from typing import Any, Optional
 
 from pipelines.model import INDICATOR_KEYS
-from pipelines.search import SEARCH_SQL, ensure_grams_index, has_grams_index
+from storage.search import SEARCH_SQL, ensure_grams_index, has_grams_index
 # Questions whose answers keep blanks apart from 0 and read years as typed (xxgk/questions.py).
 from xxgk.questions import (APPEALS_BY_AGENCY_SQL, APPLICATIONS_BY_AGENCY_SQL,
                             CHANGED_REPORTS_SQL, INCONSISTENT_REPORTS_SQL)
 
 # The datasette plugin (any-length ?_search= on reports, the ranked search query's functions).
-PLUGIN_MODULE = "xxgk.datasette_plugin"
+PLUGIN_MODULE = "xxgk.search_plugin"
 PLUGINS_DIR = pathlib.Path(__file__).resolve().parent / "datasette_plugins"
 
 TITLE = "xxgk archive — 政府信息公开工作年度报告"
