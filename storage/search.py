@@ -537,9 +537,9 @@ _COLUMNS = ("r.rowid as rowid, r.id as id, r.title as title, r.agency as agency,
 # excerpt. With only 1-2 character words (the short-word index keeps no frequencies: bm25
 # would need a positional bigram index 3.4 times its size) reports with the words in the
 # title, then the agency, come first, then the newest; the 200 shown are then ranked by how
-# often the words occur (xxgk_tf: bm25's saturating term frequency, same weights); with an index number (an index-number-
-# like word, is_key_term, matches the text or index_no and, being selective, drives the
-# search) the newest come first; the excerpt is cut around the first hit. Excerpts are made
+# often the words occur (xxgk_tf: bm25's saturating term frequency, same weights); with an
+# index number (an index-number-like word, is_key_term, matches the text or index_no and,
+# being selective, drives the search) the newest come first; the excerpt is cut around the first hit. Excerpts are made
 # for the 200 reports shown, not for every match. score: lower is better.
 SEARCH_SQL = f"""with q as (
   select xxgk_terms(:q, 'text') as text, xxgk_terms(:q, 'grams') as grams,
