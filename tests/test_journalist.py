@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from servers import build_demo, running_server
+from servers import running_server
+from test_browser import CHROMIUM, CHROMIUM_ARGS, browser, db_rows, demo, screenshot  # noqa: F401 (fixtures)
 from xxgk.capture import find_capture
-from test_browser import CHROMIUM, CHROMIUM_ARGS, db_rows, screenshot
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (make system-deps)")
 
@@ -34,24 +34,6 @@ AGENCY = "江澜市财政局"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    path = tmp_path_factory.mktemp("journalist") / f"{DB_NAME}.db"
-    build_demo(path)
-    with running_server(path) as url:
-        yield {"db": path, "url": url}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def open_page(browser: Browser, demo: dict[str, Any], viewport: dict[str, int]):
@@ -263,8 +245,8 @@ def test_blanks_are_not_reported_never_zero(page: Page, demo: dict[str, Any]) ->
     shown = page.locator("td[data-indicator='reconsideration_total']").all_inner_texts()
     assert shown.count("未填报") == blanks > 0
 
-    # the bar chart says how many agencies did not report the figure
-    page.goto(f"{demo['url']}/-/xxgk/chart?indicator=reconsideration_total&year=2022")
+    # the bar chart says how many agencies did not report the figure (a year as typed: 2022年)
+    page.goto(f"{demo['url']}/-/xxgk/chart?indicator=reconsideration_total&year={q('2022年')}")
     page.wait_for_selector("canvas#xxgk-chart[data-drawn='reconsideration_total']")
     missing = db_rows(demo["db"], "select count(*) as n from reports where report_year = 2022 "
                                   "and reconsideration_total is null")[0]["n"]

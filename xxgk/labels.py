@@ -101,16 +101,24 @@ def column_label(name: str, table: Optional[str] = None) -> str:
     return f"{zh} {name}" if zh and zh != name else name
 
 
+def parse_utc(value: Optional[str]) -> Optional[dt.datetime]:
+    """An archive timestamp ('…Z', or naive meaning UTC) as an aware datetime; None if not one."""
+    if not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
 def local_time(value: Any, seconds: bool = False) -> str:
     """'2026-12-04T15:21:06Z' → '2026-12-04 23:21' (Asia/Shanghai); other text unchanged."""
     if not isinstance(value, str) or "T" not in value:
         return "" if value is None else str(value)
-    try:
-        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+    when = parse_utc(value)
+    if when is None:
         return value
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
     return when.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 

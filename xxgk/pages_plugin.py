@@ -42,6 +42,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
 
 from xxgk import ui
+from xxgk.labels import parse_utc, parse_year
 
 PACKAGE_DIR = pathlib.Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -229,15 +230,8 @@ async def report_view(datasette: Any, request: Any) -> Response:
 
 
 def http_date(iso: Optional[str]) -> Optional[str]:
-    if not iso:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return email.utils.format_datetime(when.astimezone(dt.timezone.utc), usegmt=True)
+    when = parse_utc(iso)
+    return email.utils.format_datetime(when.astimezone(dt.timezone.utc), usegmt=True) if when else None
 
 
 def capture_response(capture: Any) -> Response:
@@ -308,15 +302,11 @@ async def _chart_data(datasette: Any, request: Any) -> tuple[Any, dict[str, Any]
     if agency:
         data = await db.execute_fn(lambda conn: ui.series(conn, indicator, agency))
     else:
-        if year:
-            try:
-                year_n = int(year)
-            except ValueError:
-                raise ValueError(f"year must be a number, not {year!r}")
-        else:
+        year_n = parse_year(year)  # 2022, 2022年 or 2022年度; ValueError otherwise
+        if year_n is None:
             year_n = await db.execute_fn(lambda conn: ui.latest_year_with(conn, indicator))
-            if year_n is None:
-                year_n = dt.date.today().year - 1
+        if year_n is None:
+            year_n = dt.date.today().year - 1
         data = await db.execute_fn(lambda conn: ui.distribution(conn, indicator, year_n))
     links = await links_for(datasette, db.name)
     data["report_paths"] = [links.report(i) for i in data["report_ids"]]
