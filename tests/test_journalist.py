@@ -355,6 +355,8 @@ def test_phone_pages_fit_the_screen(browser: Browser, demo: dict[str, Any]) -> N
         assert width >= 100, width  # not one character per line
         box.evaluate("b => b.scrollLeft = 2000")
         assert label.evaluate("e => e.getBoundingClientRect().left") >= 0
+        box.evaluate("b => { b.scrollLeft = 260; window.scrollTo(0, b.getBoundingClientRect().top"
+                     " + window.scrollY - 60); }")
         screenshot(page, "report-phone")
     finally:
         context.close()
