@@ -277,7 +277,10 @@ async def export_view(datasette: Any, request: Any) -> Response:
              if k not in EXPORT_DROP_ARGS]
     if is_table and name == "reports" and not any(k in ("_col", "_nocol") for k, _ in pairs):
         pairs += [("_col", c) for c in EXPORT_COLUMNS]
-    pairs += [("_shape", "objects")] + ([("_size", "max")] if is_table else [])
+    pairs = [(k, v) for k, v in pairs if not k.startswith("_facet")]
+    # rows only: no facets, no count, on each page of the JSON API
+    pairs += [("_shape", "objects")] + ([("_size", "max"), ("_nofacet", "1"), ("_nocount", "1")]
+                                        if is_table else [])
     path: Optional[str] = (f"/{urllib.parse.quote(db_name)}/{urllib.parse.quote(name)}.json?"
                            + urllib.parse.urlencode(pairs))
     columns: Optional[list[str]] = None
