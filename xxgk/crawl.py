@@ -15,6 +15,7 @@ from scrapy.utils.reactor import install_reactor
 from crawler import settings as project_settings
 from crawler.jobs import jobdir_for
 from crawler.spiders.portal import PortalSpider
+from storage.queries import latest_run_id, run_after
 
 
 # Where the bundled demo portal's pages are stored: it is served on a new port each run.
@@ -68,7 +69,7 @@ def run_crawls(targets: list[CrawlTarget], db: str, progress: bool = True,
 
     configure_logging({"LOG_LEVEL": log_level, "LOG_FORMAT": "%(levelname)s %(name)s: %(message)s"})
     runner = CrawlerRunner()
-    failures: list[BaseException] = []
+    results: list[CrawlResult] = []
 
     @defer.inlineCallbacks
     def crawl_all():
@@ -76,24 +77,30 @@ def run_crawls(targets: list[CrawlTarget], db: str, progress: bool = True,
             settings = _settings(target, db, progress, overrides)
             settings.set("LOG_LEVEL", log_level, priority="cmdline")
             crawler = Crawler(PortalSpider, settings)
+            before = _latest_run_id(db, target.portal)
             try:
                 yield runner.crawl(crawler, start_urls=target.start_urls, portal=target.portal,
                                    family=target.family)
-            except Exception as exc:  # keep going: one broken portal must not stop cron
-                failures.append(exc)
+            except Exception:  # keep going: one broken portal must not stop cron
+                pass  # its result: the run row it wrote (status from the pipeline), else failed
+            results.append(run_since(db, target.portal, before))
 
     d = crawl_all()
     d.addBoth(lambda _: reactor.stop())
     reactor.run(installSignalHandlers=True)
-    return [last_run(db, t.portal) for t in targets]
+    return results
 
 
-def last_run(db: str, portal: str) -> CrawlResult:
+def _latest_run_id(db: str, portal: str) -> int:
     with contextlib.closing(sqlite3.connect(db)) as conn:
-        row = conn.execute(
-            "select status, pages, reports_new, reports_changed, errors from crawl_runs "
-            "where portal = ? order by id desc limit 1", (portal,)
-        ).fetchone()
+        return latest_run_id(conn, portal)
+
+
+def run_since(db: str, portal: str, before: int) -> CrawlResult:
+    """The portal's run recorded after run `before`; failed when the crawl died before
+    recording one (never the previous run's row)."""
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        row = run_after(conn, portal, before)
     if row is None:
         return CrawlResult(portal, "failed", 0, 0, 0, 0)
     return CrawlResult(portal, *row)

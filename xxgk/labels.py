@@ -72,27 +72,20 @@ def zh_of(description: Optional[str]) -> Optional[str]:
     return description.split(" / ", 1)[0].strip() or None
 
 
-def _table_columns(table: str) -> dict[str, str]:
-    """The metadata descriptions of a table's columns (xxgk.serve), {} for an unknown table."""
-    from xxgk.serve import datasette_metadata
-
-    tables = datasette_metadata()["databases"]["archive"]["tables"]
-    return (tables.get(table) or {}).get("columns") or {}
-
-
 def column_zh(name: str, table: Optional[str] = None) -> Optional[str]:
     """The Chinese name of a column (of `table`, or of a canned question), or None."""
-    from xxgk.serve import INDICATORS, REPORT_COLUMNS
+    from storage.schema import INDICATORS, TABLES
 
-    if table:
-        zh = zh_of(_table_columns(table).get(name))
-        if zh:
-            return zh
+    if table in TABLES:
+        column = next((c for c in TABLES[table].columns if c.name == name), None)
+        if column is not None:
+            return column.zh
     if name in INDICATORS:
         return INDICATORS[name][0]
     if name in QUERY_COLUMNS:
         return QUERY_COLUMNS[name]
-    return zh_of(REPORT_COLUMNS.get(name))
+    column = next((c for c in TABLES["reports"].columns if c.name == name), None)
+    return column.zh if column is not None else None
 
 
 def column_label(name: str, table: Optional[str] = None) -> str:

@@ -9,9 +9,8 @@ years as a person types them, and say which rule failed in Chinese.
 """
 from __future__ import annotations
 
+from storage.queries import IS_REPORT as _IS_REPORT  # reports only
 from xxgk.labels import CHECK_NAMES, CHECK_SIDES, DEFAULT_SIDES
-
-_IS_REPORT = "(is_report = 1 or is_report is null)"
 
 # '2022', '2022年', ' 2022年度 ' → 2022 (an integer, so it compares with report_year); '' → null.
 YEAR_PARAM = "cast(nullif(rtrim(trim(:year), '年度 '), '') as integer)"
