@@ -337,6 +337,10 @@ END"""
                 elif report_id not in listed and removed_at is None:
                     self.db.execute("update reports set removed_at = ? where id = ?", [when, report_id])
                     newly += 1
+            removed = sum(1 for report_id, _ in rows if report_id not in listed)
+            self.db["column_walks"].upsert({"column_url": column_url, "last_complete_walk_at": when,
+                                            "listed": len(listed), "removed": removed},
+                                           pk="column_url")
         return newly
 
     def _stored_state(self, report_id: str) -> Optional[tuple[str, int, str]]:

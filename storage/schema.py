@@ -222,11 +222,19 @@ PORTAL_CHECKS = Table("portal_checks", "门户检查记录 (xxgk portals --check
     C("first_year", int, "最早年份", "earliest of those years"),
     C("last_year", int, "最晚年份", "latest of those years"),
 ), pk="id")
+# What removals were checked against, and when: the UI's removed-reports page says so
+# instead of a bare "0 results" (storage.archive.Archive.mark_removed writes it).
+COLUMN_WALKS = Table("column_walks", "栏目完整遍历", "the last complete walk of each portal column's lists", (
+    C("column_url", str, "栏目网址", "the column whose lists were walked"),
+    C("last_complete_walk_at", str, "最近完整遍历", "when its lists were last walked completely (UTC)"),
+    C("listed", int, "列表中的报告数", "reports that walk listed"),
+    C("removed", int, "已删除报告数", "reports of the column marked removed after it"),
+), pk="column_url")
 
 # Every table of the archive, in creation order (the FTS index and its shadow tables aside).
 TABLES: dict[str, Table] = {t.name: t for t in (
     REPORTS, CELLS, CHECKS, FETCHES, CRAWL_RUNS, REPORT_VERSIONS, REPORT_CHANGES, ATTACHMENTS,
-    PORTAL_CHECKS)}
+    PORTAL_CHECKS, COLUMN_WALKS)}
 
 INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cells", ("report_id",)),

@@ -52,6 +52,8 @@ GRAMS_TABLE = "reports_grams"
 GRAMS_FUNCTION = "xxgk_grams_v1"
 # Ranking weights for bm25 over (title, agency, body_text): a hit in the title counts most.
 BM25_WEIGHTS = (10.0, 5.0, 1.0)
+TF_K1 = 1.2  # bm25's k1: how fast more occurrences stop adding to a short word's score
+TF_LENGTH = 500  # characters: a longer text needs more occurrences for the same score
 MARK_OPEN, MARK_CLOSE, ELLIPSIS = "<mark>", "</mark>", "…"
 
 DbRef = Union[str, os.PathLike, sqlite3.Connection, Any]
@@ -521,6 +523,22 @@ def register_query_functions(conn: sqlite3.Connection) -> None:
     def mark(text: Optional[str], q: Optional[str]) -> str:
         return mark_terms(_cut(text, MAX_MARK_CHARS), split_terms(_cut(q, MAX_QUERY_CHARS) or ""))
 
+    def frequency(q: Optional[str], title: Optional[str], agency: Optional[str],
+                  body: Optional[str]) -> float:
+        """How often the words occur (bm25's saturating term frequency, weighted like bm25:
+        title > agency > body), for ranking matches of 1-2 character words, which the
+        short-word index cannot score."""
+        total = 0.0
+        for term in split_terms(q or ""):
+            needle = term.lower()
+            for text, weight in zip((title, agency, body), BM25_WEIGHTS):
+                text = (text or "").lower()
+                count = text.count(needle)
+                # bm25's length normalisation (b = 1) against a typical length of TF_LENGTH
+                total += weight * count / (count + TF_K1 * max(1.0, len(text) / TF_LENGTH))
+        return total
+
+    conn.create_function("xxgk_tf", 4, frequency, deterministic=True)
     conn.create_function("xxgk_terms", 2, terms, deterministic=True)
     conn.create_function("xxgk_match", 2, match, deterministic=True)
     conn.create_function("xxgk_key", 1, key, deterministic=True)
@@ -544,9 +562,10 @@ _COLUMNS = ("r.rowid as rowid, r.id as id, r.title as title, r.agency as agency,
 # characters the trigram index ranks (bm25: title > agency > body) and FTS5 snippet() cuts the
 # excerpt. With only 1-2 character words (the short-word index keeps no frequencies: bm25
 # would need a positional bigram index 3.4 times its size) reports with the words in the
-# title, then the agency, come first, then the newest; with an index number (an index-number-
-# like word, is_key_term, matches the text or index_no and, being selective, drives the
-# search) the newest come first; the excerpt is cut around the first hit. Excerpts are made
+# title, then the agency, come first, then the newest; the 200 shown are then ranked by how
+# often the words occur (xxgk_tf: bm25's saturating term frequency, same weights); with an
+# index number (an index-number-like word, is_key_term, matches the text or index_no and,
+# being selective, drives the search) the newest come first; the excerpt is cut around the first hit. Excerpts are made
 # for the 200 reports shown, not for every match. score: lower is better.
 SEARCH_SQL = f"""with q as (
   select xxgk_terms(:q, 'text') as text, xxgk_terms(:q, 'grams') as grams,
@@ -584,7 +603,8 @@ join {FTS_TABLE} on {FTS_TABLE}.rowid = ranked.rowid and {FTS_TABLE} match xxgk_
 join reports r on r.rowid = ranked.rowid
 union all
 select {_COLUMNS},
-  xxgk_snippet(:q, r.body_text, r.title, r.agency, r.index_no) as snippet, hits.score as score
+  xxgk_snippet(:q, r.body_text, r.title, r.agency, r.index_no) as snippet,
+  round(hits.score - xxgk_tf(:q, r.title, r.agency, r.body_text), 4) as score
 from (select rowid, score from short union all select rowid, null as score from keyed) hits
 join reports r on r.rowid = hits.rowid
 order by score, report_year desc, rowid desc"""

@@ -172,13 +172,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from xxgk.crawl import DEMO_ORIGIN, CrawlTarget, bundled_portal, run_crawls
     from xxgk.lock import archive_lock
 
-    with archive_lock(args.db, wait=False), bundled_portal() as (base_url, start_urls):
-        print(f"demo portal on {base_url} — crawling into {args.db}", file=sys.stderr)
+    # Two crawls: the portal as it was (one more report, one report's text before its revision),
+    # then as it is now, so the archive has a removed and a changed report to show. The second
+    # crawl re-reads every page (refresh 0 days; conditional requests answer 304 when unchanged).
+    with archive_lock(args.db, wait=False), bundled_portal(earlier=True) as (old_url, old_starts), \
+            bundled_portal() as (base_url, start_urls):
+        print(f"demo portal on {base_url} — crawling into {args.db} (its earlier edition first)",
+              file=sys.stderr)
         demo = load_registry()["demo"]
-        results = run_crawls([CrawlTarget("demo", start_urls, local=True, alias=(base_url, DEMO_ORIGIN),
-                                          family=demo.family, region=demo.region())],
-                             args.db, progress=True, log_level=args.log_level)
-    r = results[0]
+        targets = [CrawlTarget("demo", starts, local=True, alias=(url, DEMO_ORIGIN),
+                               family=demo.family, region=demo.region())
+                   for url, starts in ((old_url, old_starts), (base_url, start_urls))]
+        results = run_crawls(targets, args.db, progress=True, log_level=args.log_level,
+                             overrides={"XXGK_REFRESH_DAYS": 0})
+    r = results[-1]
     print(f"demo: {r.status}, {r.pages} pages, {r.reports_new} new and {r.reports_changed} changed "
           f"reports, {r.errors} errors → {args.db}", file=sys.stderr)
     if r.status == "failed":

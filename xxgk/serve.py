@@ -23,10 +23,13 @@ import tempfile
 from typing import Any
 
 from pipelines.model import INDICATOR_KEYS
-from storage.queries import (APPEALS_BY_AGENCY_SQL, APPLICATIONS_BY_AGENCY_SQL, INCONSISTENT_REPORTS_SQL,
-                             REMOVED_REPORTS_SQL, REPORTS_BY_YEAR_SQL, YEAR_OVER_YEAR_SQL)
+from storage.queries import REMOVED_REPORTS_SQL, REPORTS_BY_YEAR_SQL, YEAR_OVER_YEAR_SQL
 from storage.schema import TABLES as SCHEMA
 from storage.search import SEARCH_SQL, ensure_grams_index, has_grams_index
+# Questions whose answers keep blanks apart from 0, read years as typed and name the failed
+# rule in Chinese (xxgk/questions.py: they use the UI's labels, above the storage layer).
+from xxgk.questions import (APPEALS_BY_AGENCY_SQL, APPLICATIONS_BY_AGENCY_SQL,
+                            CHANGED_REPORTS_SQL, INCONSISTENT_REPORTS_SQL)
 
 
 TITLE = "xxgk archive — 政府信息公开工作年度报告"
@@ -51,6 +54,7 @@ def datasette_metadata(db_name: str = "archive") -> dict[str, Any]:
     presentation: dict[str, dict[str, Any]] = {
         "reports": {
             "label_column": "title",
+            "sort_desc": "report_year",  # newest first in the results list
             "fts_table": "reports_fts",
             "fts_pk": "rowid",
             # `failed_checks` is the pages plugin's facet type (xxgk/pages_plugin.py): checks_count
@@ -97,8 +101,9 @@ def datasette_metadata(db_name: str = "archive") -> dict[str, Any]:
         },
         "inconsistent_reports": {
             "title": "数字对不上的报告 / reports whose numbers do not add up",
-            "description": "统计表勾稽关系校验未通过的报告：哪条规则、应为多少、实为多少 / reports failing the "
-            "statistics tables' consistency checks: which rule, the expected and the printed figure",
+            "description": "统计表勾稽关系校验未通过的报告，每份报告每条规则一行：规则、位置、等式两边各是多少 / "
+            "reports failing the statistics tables' consistency checks, one row per rule and report: "
+            "the rule, where, and the value of each side of the equation",
             "sql": INCONSISTENT_REPORTS_SQL,
         },
         "appeals_by_agency": {
@@ -114,6 +119,12 @@ def datasette_metadata(db_name: str = "archive") -> dict[str, Any]:
             "no longer listed by their portal's column (the archive keeps the original), most "
             "recently removed first",
             "sql": REMOVED_REPORTS_SQL,
+        },
+        "changed_reports": {
+            "title": "内容有变化的报告 / reports whose content changed",
+            "description": "门户上被修改过的报告：哪一版、改了哪个字段或单元格、改了什么 / reports the portal "
+            "revised after they were first archived: which version, which field or cell, what changed",
+            "sql": CHANGED_REPORTS_SQL,
         },
         "search": {
             "title": "全文搜索（任意长度词语）/ search, words of any length",
