@@ -366,6 +366,12 @@ END"""
 
     # -- crawl runs (written at once: a run must be visible while it runs) -------------------
     def start_run(self, portal: str) -> int:
+        # A run still "running" when the next one starts (one writer: the archive lock) was
+        # killed before it could close: say so instead of leaving it running for ever.
+        if self.db["crawl_runs"].exists():
+            with self.db.conn:
+                self.db.execute("update crawl_runs set status = 'interrupted' where portal = ? and status = 'running'",
+                                [portal])
         table = self.db.table("crawl_runs").insert(
             {"portal": portal, "started_at": utc_now(), "status": "running",
              "pages": 0, "reports_new": 0, "reports_changed": 0, "errors": 0}

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 ARTICLE, FAILED, ATTACHMENT = "article", "failed", "attachment"  # crawler.items kinds
 NOT_MODIFIED = 304
+INTERRUPTED = "interrupted"  # crawl_runs.status of a run stopped by SIGTERM / Ctrl-C
 
 
 @dataclass
@@ -98,6 +99,12 @@ class ArchivePipeline:
             self.progress.show(self.stats)
             return item
         url = alias_url(item.url, self.alias)
+        if getattr(item, "retrying", False):  # an attempt asked again: its reason is kept, no error yet
+            warc = getattr(item, "warc", None) or {}
+            self.archive.record_fetch(url=url, status=item.status, content_type=item.content_type, body=item.body,
+                                      error=f"{item.error} (retried)", fetched_at=item.fetched_at,
+                                      warc_file=warc.get("file"), warc_offset=warc.get("offset"))
+            return item
         if item.kind in (ARTICLE, FAILED):
             self.listed.add(url)
         if item.kind == FAILED and getattr(item, "list_page", False):
@@ -213,16 +220,37 @@ class ArchivePipeline:
         reason = None
         if spider is not None and getattr(spider, "crawler", None) is not None:
             reason = spider.crawler.stats.get_value("finish_reason")
-        status = "finished" if reason in (None, "finished") else str(reason)
-        if self.stats["pages"] and self.stats["errors"] == self.stats["pages"]:
+        status = "finished" if reason in (None, "finished") else INTERRUPTED if reason == "shutdown" else str(reason)
+        if getattr(getattr(self, "crawler", None), "xxgk_interrupted", False):
+            status = INTERRUPTED
+        walk = getattr(spider, "walk", None)
+        if status == "finished" and walk is not None:
+            for url, _form in sorted(walk.pending, key=repr):  # asked for, never answered (filtered)
+                self.list_failures += 1
+                self.stats["errors"] += 1
+                self.archive.record_fetch(url=alias_url(url, self.alias), status=None, content_type=None, body=None,
+                                          error="list page never answered (dropped by the crawler)")
+        if self.stats["pages"] and self.stats["errors"] >= self.stats["pages"]:
             status = "failed"
-        # Only a complete walk of the lists can tell that a report is gone.
-        if status == "finished" and not self.list_failures and self.column_url and self.listed:
+        # Only a complete walk of the lists can tell that a report is gone: every list page
+        # asked for in this run answered, none failed, no limit hit, the run not interrupted.
+        walked = walk is None or walk.complete()
+        if status == "finished" and walked and not self.list_failures and self.column_url and self.listed:
             self.archive.mark_removed(self.column_url, self.listed)
+        self._finish(status)
+
+    def abort(self) -> None:
+        """The crawl was stopped without closing (a second Ctrl-C): keep what was done and
+        close the run as interrupted, never marking removals."""
+        if self.archive is not None and self.run_id is not None:
+            self._finish(INTERRUPTED)
+
+    def _finish(self, status: str) -> None:
         self.archive.finish_run(
             self.run_id, status=status, pages=self.stats["pages"],
             reports_new=self.stats["reports_new"], reports_changed=self.stats["reports_changed"],
             errors=self.stats["errors"],
         )
         self.archive.close()
+        self.archive = None
         self.progress.show(self.stats, final=True)
