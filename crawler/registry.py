@@ -33,6 +33,9 @@ class PortalEntry:
     notes: str = ""
     province: Optional[str] = None  # default: from region_code (crawler/regions.py)
     city: Optional[str] = None
+    # Origins (scheme://host[:port]) besides the start URLs' that links and redirects may
+    # lead to, e.g. the https twin of an http portal. Everything else is off-site.
+    allowed_origins: tuple[str, ...] = ()
 
     def region(self) -> dict[str, Optional[str]]:
         """What the archive records about where a report comes from (facets)."""
@@ -70,6 +73,9 @@ def _check(entry: PortalEntry, path: Path) -> None:
                 raise bad(f"a bundled portal's start URL is a path: {url!r}")
         elif not re.match(r"^https?://[^/\s]+", url):
             raise bad(f"start URL is not an http(s) address: {url!r}")
+    for origin in entry.allowed_origins:
+        if not re.match(r"^https?://[^/\s]+/?$", str(origin)):
+            raise bad(f"allowed_origins wants scheme://host[:port], not {origin!r}")
 
 
 def load(path: Optional[Path] = None) -> dict[str, PortalEntry]:
@@ -88,6 +94,7 @@ def load(path: Optional[Path] = None) -> dict[str, PortalEntry]:
                 encoding=raw.get("encoding"), bundled=bool(raw.get("bundled", False)),
                 notes=str(raw.get("notes") or ""),
                 province=raw.get("province"), city=raw.get("city"),
+                allowed_origins=tuple(raw.get("allowed_origins") or ()),
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise RegistryError(f"{path}: bad portal entry {raw!r}: missing {exc}") from None

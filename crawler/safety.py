@@ -49,22 +49,27 @@ def show_origin(origin: Origin) -> str:
 
 
 class BlockedRedirect(IgnoreRequest):
-    """A redirect the crawl refused to follow; `reason` goes to fetches.error."""
+    """A redirect the crawl refused to follow; `reason` goes to fetches.error, recorded for
+    `source`, the on-site address that redirected."""
 
-    def __init__(self, reason: str, response=None):
+    def __init__(self, reason: str, response=None, source: Optional[str] = None):
         super().__init__(reason)
         self.reason = reason
         self.response = response
+        self.source = source
 
 
 class SameSiteRedirectMiddleware:
-    """Downloader middleware placed after RedirectMiddleware in the response path: checks
-    every HTTP redirect before it is followed, and every redirected request (meta refresh
-    included) before it is sent."""
+    """Downloader middleware, in two places: as SameSiteRedirectMiddleware between the
+    downloader and RedirectMiddleware (priority above 600: it sees a 3xx answer before it
+    is followed) and as RedirectedRequestCheck early in the request path (a request made by
+    any redirect, meta refresh included, is checked before it is sent)."""
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls()
+        mw = cls()
+        mw.crawler = crawler
+        return mw
 
     @staticmethod
     def _allowed(spider) -> frozenset[Origin]:
@@ -84,12 +89,14 @@ class SameSiteRedirectMiddleware:
         return response
 
     def process_request(self, request, spider=None):
+        if type(self) is SameSiteRedirectMiddleware:
+            return None   # the response-path half: RedirectedRequestCheck does this
         spider = spider or getattr(getattr(self, "crawler", None), "spider", None)
         if not request.meta.get("redirect_urls"):
             return None
         reason = self.refusal(request, request.url, self._allowed(spider), followed=True)
         if reason:
-            raise BlockedRedirect(reason)
+            raise BlockedRedirect(reason, source=request.meta["redirect_urls"][-1])
         return None
 
     @staticmethod
@@ -105,6 +112,13 @@ class SameSiteRedirectMiddleware:
         if target in visited:
             return f"redirect loop back to {target[:300]}"
         return None
+
+
+class RedirectedRequestCheck(SameSiteRedirectMiddleware):
+    """The request-path half (see SameSiteRedirectMiddleware)."""
+
+    def process_response(self, request, response, spider=None):
+        return response
 
 
 def retry_after_seconds(value: Optional[bytes], now: Optional[float] = None) -> Optional[float]:

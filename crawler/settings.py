@@ -38,10 +38,11 @@ SPIDER_MIDDLEWARES = {
     "crawler.incremental.FreshPagesMiddleware": 950,
 }
 DOWNLOADER_MIDDLEWARES = {
-    # First: a redirected request that left the site or came back on itself is refused
-    # (process_request), and so is a redirect answer before it is followed (process_response,
-    # which runs before RedirectMiddleware's at 600).
-    "crawler.safety.SameSiteRedirectMiddleware": 40,
+    # First: a redirected request (meta refresh included) that left the site is refused.
+    "crawler.safety.RedirectedRequestCheck": 40,
+    # Between the downloader and RedirectMiddleware (600): a 3xx answer that leads off the
+    # site or back to an address of its own chain is refused before it is followed.
+    "crawler.safety.SameSiteRedirectMiddleware": 650,
     # A retried request waits for the Retry-After its 429/503 asked for.
     "crawler.safety.RetryDelayMiddleware": 45,
     # Early: a fresh report page is answered from the archive and never requested.

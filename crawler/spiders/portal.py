@@ -179,7 +179,7 @@ class PortalSpider(scrapy.Spider):
                     reason += f" is over the {self.max_retry_after:g} s limit (XXGK_MAX_RETRY_AFTER)"
         again = get_retry_request(request, spider=self, reason=reason[:80]) if retry else None
         item = PageItem(
-            url=request.url,
+            url=getattr(exc, "source", None) or request.url,
             kind=FAILED,
             warc=request.meta.get("warc"),
             list_page=request.meta.get("xxgk_kind") not in ("article", ATTACHMENT),
