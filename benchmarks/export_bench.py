@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipelines.archive import Archive
-from pipelines.search import register_functions
+from storage.archive import Archive
+from storage.search import register_functions
 from pipelines.templates import PRE2019_ROWS
 from xxgk.export import export_archive
 

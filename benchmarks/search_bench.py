@@ -3,10 +3,10 @@
 Builds once (cached) an archive of N synthetic reports (default 100,000) with realistic
 Chinese titles, agencies, index numbers and 1-2 KB of body text, generated from word lists
 with a fixed seed and inserted with sqlite-utils in big batches through the real schema
-(pipelines.archive: trigram index, short-word index, their triggers). Then measures p50 and
+(storage.archive: trigram index, short-word index, their triggers). Then measures p50 and
 p95 per query and per class (selective / broad) two ways:
 
-- direct: pipelines.search.is_broad + search_sql (what search_reports runs: the `?_search=`
+- direct: storage.search.is_broad + search_sql (what search_reports runs: the `?_search=`
   clauses, ranked by bm25 where a 3+ character word allows) on one SQLite connection;
 - HTTP: a real datasette (xxgk.serve.datasette_command, the project's plugin and settings)
   answering /archive/reports.json?_search=…&_size=50, plus the ranked `search` canned query.
@@ -41,8 +41,8 @@ from typing import Any, Callable, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipelines.archive import Archive, report_id_for  # noqa: E402
-from pipelines.search import is_broad, search_sql  # noqa: E402
+from storage.archive import Archive, report_id_for  # noqa: E402
+from storage.search import is_broad, search_sql  # noqa: E402
 
 SEED = 20240611
 YEARS = list(range(2008, 2024))

@@ -17,7 +17,7 @@ from typing import Optional
 
 from scrapy.http import Request
 
-from pipelines.archive import alias_url
+from storage.archive import alias_url
 
 ARTICLE = "article"
 DEFAULT_REFRESH_DAYS = 7.0

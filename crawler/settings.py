@@ -32,7 +32,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 # Attachments and pages larger than this are recorded as errors, not loaded.
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 
-ITEM_PIPELINES = {"pipelines.store.ArchivePipeline": 300}
+ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 SPIDER_MIDDLEWARES = {
     # A listed report page archived within XXGK_REFRESH_DAYS is not requested at all.
     "crawler.incremental.FreshPagesMiddleware": 950,

@@ -43,7 +43,7 @@ import re
 from typing import Optional
 
 from .model import Cell, Check, Number
-from .national import core_key
+from .templates.national import core_key
 from .templates import NATIONAL_TABLE_NAMES, T3_NAME, T4_NAME
 
 TOTAL = "总计"

@@ -31,7 +31,7 @@ from functools import lru_cache
 from typing import Optional
 
 from .model import INDICATOR_KEYS, Cell, Number
-from .national import core_key
+from .templates.national import core_key
 from .templates import T3_NAME, T4_NAME
 
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|其中[:：])")

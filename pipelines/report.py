@@ -10,14 +10,16 @@ import re
 from typing import Optional
 
 from . import dates, indicators, metadata as meta_mod
-from .attachments import attachment_kind, document_from_attachment, is_image_only
+from .readers import attachment_kind, document_from_attachment, is_image_only
 from .decode import decode_html, decode_text
-from .document import Document, from_html, from_text
+from .document import Document
+from .readers.html import from_html
+from .readers.text import from_text
 from .errors import UnreadableInput  # noqa: F401 (part of this module's interface)
 from .checks import run as run_checks
 from .chinese import to_simplified
 from .model import Extraction
-from .tables import extract_tables
+from .templates import extract_tables
 
 IMAGE_ONLY_ERROR = "image-only report (图片版): no text layer to read"
 REPORT_TITLE_RE = re.compile(

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from pipelines.archive import Archive, content_hash, report_id_for
+from storage.archive import Archive, content_hash, report_id_for
 from pipelines.model import INDICATOR_KEYS, Cell, Check, Extraction
-from pipelines.search import search_reports
+from storage.search import search_reports
 
 TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 

@@ -10,8 +10,9 @@ import pytest
 
 import attachment_factory as af
 from conftest import xxgk
-from pipelines import attachments
-from pipelines.attachments import document_from_attachment, doc_readers, is_image_only
+from pipelines import readers
+from pipelines.readers import base, document_from_attachment, is_image_only, pdf, word
+from pipelines.readers.word import doc_readers
 from pipelines.report import UnreadableInput, extract_bytes, extract_path
 from xxgk.portal import build_demo_portal
 
@@ -87,7 +88,7 @@ def test_attachment_extracts_every_value(built, i, fmt):
 @pytest.mark.parametrize("reader", ["antiword", "libreoffice"])
 def test_doc_each_reader(built, monkeypatch, reader):
     facts, path = _path(built, GENERATED, "doc")
-    monkeypatch.setenv(attachments.DOC_READER_ENV, reader)
+    monkeypatch.setenv(word.DOC_READER_ENV, reader)
     if not doc_readers():
         pytest.skip(f"{reader} is not installed (apt packages: antiword, libreoffice-writer-nogui)")
     _check_report(extract_bytes(path.read_bytes(), str(path)), facts, with_header_block=True)
@@ -97,12 +98,12 @@ def test_pdf_table_over_pages_is_one_table(built):
     for fmt in ("pdf", "pdf-continued"):
         facts, path = built[(GENERATED, fmt)]
         doc = document_from_attachment(path.read_bytes(), path.name)
-        assert int(doc.meta[attachments.PAGES_KEY]) >= 3
+        assert int(doc.meta[base.PAGES_KEY]) >= 3
         tables = list(doc.tables())
         assert len(tables) == 1                                # not one per page
         header_rows = [r for r in tables[0].rows if r[0] == "统计指标"]
         assert len(header_rows) == 1                           # a repeated header is dropped
-        assert not any(attachments._PAGE_NUMBER_RE.match(line) for line in doc.lines())
+        assert not any(pdf._PAGE_NUMBER_RE.match(line) for line in doc.lines())
 
 
 def test_pdf_text_in_reading_order_and_paragraphs_joined(built):
@@ -129,7 +130,7 @@ def test_image_only_pdf_is_flagged():
     name = "宿州市人民政府2019年政府信息公开工作年度报告（图片版）.pdf"
     doc = document_from_attachment(af.image_only_pdf_bytes(), name)
     assert is_image_only(doc)
-    assert doc.blocks == [] and doc.meta[attachments.PAGES_KEY] == "2"
+    assert doc.blocks == [] and doc.meta[base.PAGES_KEY] == "2"
     assert doc.html_title == name[:-4]                          # the file name is the only title
 
 
@@ -195,7 +196,7 @@ def test_encrypted_doc_is_unreadable(built):
 
 
 def test_encrypted_ooxml_is_unreadable(monkeypatch):
-    monkeypatch.setattr(attachments, "_ole_streams", lambda data: ["Root Entry", "EncryptionInfo", "EncryptedPackage"])
+    monkeypatch.setattr(readers, "_ole_streams", lambda data: ["Root Entry", "EncryptionInfo", "EncryptedPackage"])
     with pytest.raises(UnreadableInput, match="encrypted"):
         document_from_attachment(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "report.docx")
 
@@ -212,12 +213,12 @@ def test_size_limit(monkeypatch, built):
     data = path.read_bytes()
     with pytest.raises(UnreadableInput, match="too large"):
         document_from_attachment(data, limit=len(data) - 1)
-    monkeypatch.setenv(attachments.MAX_BYTES_ENV, str(len(data) - 1))
+    monkeypatch.setenv(readers.MAX_BYTES_ENV, str(len(data) - 1))
     with pytest.raises(UnreadableInput, match="too large"):
         extract_bytes(data, "report.xlsx")
-    assert attachments.max_bytes() == len(data) - 1
-    monkeypatch.delenv(attachments.MAX_BYTES_ENV)
-    assert attachments.max_bytes() == 50 * 1024 * 1024
+    assert readers.max_bytes() == len(data) - 1
+    monkeypatch.delenv(readers.MAX_BYTES_ENV)
+    assert readers.max_bytes() == 50 * 1024 * 1024
 
 
 def test_extract_path_gives_errors_not_exceptions(tmp_path):
@@ -254,7 +255,7 @@ def test_national_template_attachment_matches_its_html(name, fmt):
     attachment gives the same cells as the HTML page it was written from."""
     from conftest import GOLDEN
     from pipelines.decode import decode_html
-    from pipelines.document import from_html
+    from pipelines.readers.html import from_html
     from pipelines.report import extract_document
 
     if not (GOLDEN / name).exists():

@@ -14,7 +14,7 @@ import pytest
 
 import attachment_factory as af
 from conftest import xxgk
-from pipelines.archive import attachments_dir_for
+from storage.archive import attachments_dir_for
 from pipelines.report import IMAGE_ONLY_ERROR
 from xxgk.portal import build_demo_portal, serve_portal
 

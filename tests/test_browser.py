@@ -25,7 +25,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from conftest import REPO
-from test_ui_pages import build_demo, start_server, stop_server
+from servers import build_demo, running_server
 
 CHROMIUM: Optional[str] = next(
     (p for p in (os.environ.get("XXGK_CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium")
@@ -56,11 +56,8 @@ def db_rows(db: Path, sql: str, *params: Any) -> list[dict[str, Any]]:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     path = tmp_path_factory.mktemp("browser") / f"{DB_NAME}.db"
     build_demo(path)
-    process, url, _ = start_server(path)
-    try:
+    with running_server(path) as url:
         yield {"db": path, "url": url}
-    finally:
-        stop_server(process)
 
 
 @pytest.fixture(scope="module")

@@ -102,7 +102,7 @@ def test_serve_on_a_busy_port_is_one_line(tmp_path):
     import socket
 
     db = tmp_path / "a.db"
-    from pipelines.archive import Archive
+    from storage.archive import Archive
 
     Archive(db).close()
     with socket.socket() as busy:

@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 import urllib.request
 
-from conftest import free_port, wait_http
-from pipelines.archive import Archive
-from xxgk.serve import datasette_command
+from servers import running_server
+from storage.archive import Archive
 
 DEFAULT_CAP_BYTES = 100 * 1024 * 1024
 
@@ -29,11 +27,7 @@ def test_streamed_cells_csv_larger_than_100mb_is_complete(tmp_path):
             rows += len(data)
     conn.close()
 
-    port = free_port()
-    proc = subprocess.Popen(datasette_command(str(db), port=port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_http(base + "/-/versions.json", timeout=60)
+    with running_server(db, cli=False) as base:
         size = lines = 0
         with urllib.request.urlopen(f"{base}/archive/cells.csv?_stream=on&_size=max", timeout=600) as resp:
             for line in resp:
@@ -41,6 +35,3 @@ def test_streamed_cells_csv_larger_than_100mb_is_complete(tmp_path):
                 lines += 1
         assert size > DEFAULT_CAP_BYTES
         assert lines == rows + 1  # the header line, then every row
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 
-from conftest import REPO, free_port, rows, wait_http, xxgk
+from conftest import rows, xxgk
+from servers import running_server
 from xxgk.portal import build_demo_portal, serve_portal
 
 QUZHOU_INDEX_NO = "12330800002618357U/2018-103701"
@@ -138,12 +138,7 @@ def test_gbk_pages_stored_without_mojibake(portal, crawled):
 
 
 def test_datasette_serves_and_searches(crawled):
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "xxgk", "serve", "--db", crawled["db"], "--port", str(port)],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_http(base + "/-/versions.json", timeout=60)
+    with running_server(Path(crawled["db"])) as base:
         query = urllib.parse.quote("机关事务管理局")
         with urllib.request.urlopen(f"{base}/archive/reports.json?_search={query}&_shape=array", timeout=30) as resp:
             found = json.load(resp)
@@ -151,9 +146,6 @@ def test_datasette_serves_and_searches(crawled):
         with urllib.request.urlopen(f"{base}/archive/reports.json?_facet=report_year&_size=0", timeout=30) as resp:
             facets = json.load(resp)["facet_results"]
         assert "report_year" in facets
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def test_demo_no_serve_builds_archive(tmp_path):

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from pipelines import archive
-from pipelines.archive import Archive
+from storage import archive
+from storage.archive import Archive
 from pipelines.model import INDICATOR_KEYS, Cell, Check, Extraction
 from xxgk.export import export_archive
 

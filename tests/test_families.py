@@ -14,7 +14,7 @@ from crawler.spiders.portal import PortalSpider, site_of
 from pipelines.decode import decode_html
 from xxgk.portal import build_demo_portal
 from xxgk.portal import render as demo_render
-from xxgk.replicas import BUILDERS, FAMILY_OF, build, key_of_url
+from replicas import BUILDERS, FAMILY_OF, build, key_of_url
 
 BASE = "http://127.0.0.1:8000"
 

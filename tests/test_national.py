@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 
 from pipelines import indicators
-from pipelines.document import Table, from_html
-from pipelines.national import (
-    Header, canonical_header, core_key, detect_template, extract_national, fit, label_key,
-)
+from pipelines.document import Table
+from pipelines.readers.html import from_html
 from pipelines.report import extract_path
-from pipelines.tables import extract_tables
-from pipelines.templates import T2_NAME, T3_COLUMNS, T3_NAME, T4_COLUMNS, T4_NAME
+from pipelines.templates import (T2_NAME, T3_COLUMNS, T3_NAME, T4_COLUMNS, T4_NAME, detect_template,
+                                 extract_tables)
+from pipelines.templates.national import Header, canonical_header, core_key, extract_national, fit, label_key
 
 GOLDEN = Path(__file__).parent / "golden"
 

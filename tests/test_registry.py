@@ -13,7 +13,7 @@ import yaml
 
 from crawler.families import NAMES as FAMILY_NAMES
 from crawler.registry import LEVELS, REGISTRY_PATH, RegistryError, load
-from xxgk.replicas import FAMILY_OF
+from replicas import FAMILY_OF
 
 TESTS = Path(__file__).parent
 CRON_RE = re.compile(r"^(\S+\s+){4}\S+$")

@@ -1,4 +1,4 @@
-"""Every portal family end to end: its replica (xxgk/replicas, the demo portal for jcms) on
+"""Every portal family end to end: its replica (tests/replicas, the demo portal for jcms) on
 a free loopback port → the real `python -m xxgk crawl --url START` in a subprocess, told
 nothing about the family → SQLite, checked report by report and cell by cell against the
 facts the replica was generated from.
@@ -24,7 +24,7 @@ import pytest
 
 from conftest import REPO, rows
 from xxgk.portal import build_demo_portal, serve_portal
-from xxgk.replicas import BUILDERS, FAMILY_OF, build, key_of_url, serve_replica
+from replicas import BUILDERS, FAMILY_OF, build, key_of_url, serve_replica
 
 CRAWL_TIMEOUT = 180
 DEMO_REPORTS = 20

@@ -17,10 +17,10 @@ from typing import Any, Iterator, Optional
 
 import pytest
 
-from conftest import running_datasette
-from pipelines.archive import Archive, report_id_for
+from servers import running_server
+from storage.archive import Archive, report_id_for
 from pipelines.model import INDICATOR_KEYS, Extraction
-from pipelines.search import (GRAMS_TABLE, fts_phrase, gram_expression, gram_tokens, grams_text,
+from storage.search import (GRAMS_TABLE, fts_phrase, gram_expression, gram_tokens, grams_text,
                               has_grams_index, is_broad, key_lookup_sql, plan_search,
                               register_functions, search_clauses, search_reports, split_terms)
 from xxgk.serve import ensure_search_index
@@ -84,7 +84,7 @@ def get_json(url: str) -> Any:
 
 @pytest.fixture(scope="module")
 def base_url(archive_db: Path) -> Iterator[str]:
-    with running_datasette(archive_db) as url:
+    with running_server(archive_db, cli=False) as url:
         yield url
 
 

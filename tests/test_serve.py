@@ -10,8 +10,9 @@ from typing import Any, Iterator
 
 import pytest
 
-from conftest import free_port, running_datasette
-from pipelines.archive import Archive, report_id_for
+from conftest import free_port
+from servers import running_server
+from storage.archive import Archive, report_id_for
 from pipelines.model import INDICATOR_KEYS, Cell, Extraction
 from xxgk.serve import (TITLE, datasette_command, datasette_metadata, metadata_path_for,
                         serve)
@@ -52,7 +53,7 @@ def archive_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def base_url(archive_db: Path) -> Iterator[str]:
-    with running_datasette(archive_db) as url:
+    with running_server(archive_db, cli=False) as url:
         yield url
 
 

@@ -9,9 +9,6 @@ import io
 import json
 import re
 import sqlite3
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,24 +19,19 @@ from typing import Any, Iterator, Optional
 
 import pytest
 
-from conftest import REPO, free_port, xxgk
+from conftest import REPO
+from servers import build_demo, running_server
 from pipelines.model import INDICATOR_KEYS
 from xxgk import ui
 from xxgk.capture import find_capture
 from xxgk.serve import datasette_metadata
 
 HTTP_TIMEOUT = 20
-START_TIMEOUT = 60
 QUZHOU_INDEX_NO = "12330800002618357U/2018-103701"
 DB_NAME = "demo"
 
 
 # -- a real archive and a real server -----------------------------------------------------------
-def build_demo(path: Path) -> None:
-    done = xxgk("demo", "--no-serve", "--db", str(path))
-    assert done.returncode == 0, done.stderr
-
-
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo portal crawled into demo.db, with one report marked removed (as a crawl that
@@ -75,47 +67,10 @@ class Server:
         return json.loads(body)
 
 
-def start_server(db: Path) -> tuple[subprocess.Popen, str, Path]:
-    port = free_port()
-    log_path = db.with_name(f"serve-{port}.log")
-    log = open(log_path, "wb")  # a file, not a pipe: a full pipe would block datasette
-    process = subprocess.Popen([sys.executable, "-m", "xxgk", "serve", "--db", str(db),
-                                "--port", str(port)], cwd=REPO, stdout=log,
-                               stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"xxgk serve exited with {process.returncode}: "
-                        + log_path.read_text("utf-8", "replace"))
-        try:
-            with urllib.request.urlopen(url + "/-/versions.json", timeout=2):
-                break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("xxgk serve did not answer in time")
-            time.sleep(0.2)
-    log.close()
-    return process, url, log_path
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def server(demo_db: Path) -> Iterator[Server]:
-    process, url, _ = start_server(demo_db)
-    try:
+    with running_server(demo_db) as url:
         yield Server(url, demo_db)
-    finally:
-        stop_server(process)
 
 
 def db_rows(db: Path, sql: str, *params: Any) -> list[dict[str, Any]]:

@@ -219,7 +219,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_accuracy(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from pipelines.accuracy import corpus_pairs, format_report, measure
+    from xxgk.accuracy import corpus_pairs, format_report, measure
     from pipelines.report import extract_path
 
     folder = Path(args.corpus)

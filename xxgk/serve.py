@@ -20,10 +20,10 @@ import tempfile
 from typing import Any, Optional
 
 from pipelines.model import INDICATOR_KEYS
-from pipelines.search import SEARCH_SQL, ensure_grams_index, has_grams_index
+from storage.search import SEARCH_SQL, ensure_grams_index, has_grams_index
 
 # The datasette plugin (any-length ?_search= on reports, the ranked search query's functions).
-PLUGIN_MODULE = "xxgk.datasette_plugin"
+PLUGIN_MODULE = "xxgk.search_plugin"
 PLUGINS_DIR = pathlib.Path(__file__).resolve().parent / "datasette_plugins"
 
 TITLE = "xxgk archive — 政府信息公开工作年度报告"

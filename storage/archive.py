@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 import sqlite_utils
 
 from pipelines.model import INDICATOR_KEYS, Extraction
-from pipelines.search import ensure_grams_index
+from storage.search import ensure_grams_index
 
 SCHEMA_VERSION = 1
 FTS_COLUMNS = ("title", "agency", "body_text")

@@ -48,14 +48,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Optional
 
-from .document import Block, Table
-from .model import Cell, Number
-from .numbers import BLANKS, inline_unit, parse_number
-from .templates import (
+from ..chinese import to_simplified
+from ..document import Block, Table
+from ..model import Cell, Number
+from ..numbers import BLANKS, inline_unit, parse_number
+from .labels import (
     SIGNALS_2019, SIGNALS_2021, T2_NAME, T2_ROW_HEADER, T3_COLUMNS, T3_NAME, T4_COLUMNS, T4_NAME,
 )
-
-from .chinese import to_simplified
 
 # --- label normalisation (detection and matching only; labels are kept as printed) ----
 
@@ -501,9 +500,3 @@ def decide(result: NationalResult, has_pre2019: bool, year_hint: Optional[int] =
         return "2019"
     return "pre2019" if has_pre2019 else "unknown"
 
-
-def detect_template(blocks: list[Block], year_hint: Optional[int] = None) -> str:
-    from .tables import find_layout
-
-    pre = [i for i, b in enumerate(blocks) if isinstance(b, Table) and find_layout(b) is not None]
-    return decide(extract_national(blocks, pre), bool(pre), year_hint)

@@ -11,11 +11,10 @@ from functools import lru_cache
 from dataclasses import dataclass
 from typing import Optional
 
-from .document import Block, Table
-from .model import Cell
-from .national import decide, extract_national
-from .numbers import parse_number
-from .templates import PRE2019_TABLE_NAME
+from ..document import Block, Table
+from ..model import Cell
+from ..numbers import parse_number
+from .labels import PRE2019_TABLE_NAME
 
 _SPACES = re.compile(r"[\s\u3000]+")
 LABEL_HEADERS = frozenset(("统计指标", "指标名称", "指标", "项目"))
@@ -135,20 +134,3 @@ def pre2019_cells(table: Table, layout: StatLayout, name: str) -> list[Cell]:
             cells.append(Cell(name, path, [header], unit or None, parse_number(raw), raw))
     return cells
 
-
-def extract_tables(blocks: list[Block], year_hint: Optional[int] = None) -> tuple[str, list[Cell]]:
-    """(template, cells) for every statistics table found among the blocks: pre-2019
-    统计表 here, tables 二/三/四 of the 2019/2021 national templates in national.py."""
-    cells: list[Cell] = []
-    pre2019: list[int] = []
-    for i, block in enumerate(blocks):
-        if not isinstance(block, Table):
-            continue
-        layout = find_layout(block)
-        if layout is None:
-            continue
-        pre2019.append(i)
-        cells.extend(pre2019_cells(block, layout, table_title(block, blocks[:i], layout)))
-    national = extract_national(blocks, pre2019)
-    template = decide(national, bool(pre2019), year_hint)
-    return template, cells + national.cells

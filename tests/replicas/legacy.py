@@ -18,7 +18,7 @@ from html import escape
 from typing import Callable
 
 from xxgk.portal.facts import GBK
-from xxgk.replicas.common import (
+from replicas.common import (
     Entry, Replica, body_html, cn_date, encode, finish, newest_first, notice_entry, pages_of, report_entry,
     report_indices, truncate,
 )

@@ -12,9 +12,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .archive import Archive, alias_url
-from .model import Extraction
-from .report import IMAGE_ONLY_ERROR, UnreadableInput, extract_bytes, is_report_title, merge_attachment
+from storage.archive import Archive, alias_url
+from pipelines.model import Extraction
+from pipelines.report import IMAGE_ONLY_ERROR, UnreadableInput, extract_bytes, is_report_title, merge_attachment
 
 log = logging.getLogger(__name__)
 

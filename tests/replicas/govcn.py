@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from xxgk.replicas.common import (
+from replicas.common import (
     HTML_UTF8, Entry, Replica, body_html, cn_date, finish, newest_first, notice_entry, pages_of,
     report_entry, report_indices,
 )

@@ -30,7 +30,7 @@ All terms of a query are ANDed. Queries need no SQL function: `search_clauses` /
 cheap (a few ms even for a word in every report); reading the matched rows is not, so a query
 whose words are in most reports (`is_broad`) is written to scan small indexes and probe the
 match set rather than seek every match (see `search_clauses`). The datasette
-plugin (`xxgk/datasette_plugin.py`) routes `?_search=` on `reports` through `search_clauses`;
+plugin (`xxgk/search_plugin.py`) routes `?_search=` on `reports` through `search_clauses`;
 `SEARCH_SQL` is the ranked canned query, which uses functions the plugin registers
 (`register_query_functions`).
 """

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from .model import INDICATOR_KEYS
+from pipelines.model import INDICATOR_KEYS
 
 FIELDS = ("is_report", "title", "index_no", "index_no_parts", "agency", "publisher", "written_date",
           "published_date", "signed_date", "report_year", "template")

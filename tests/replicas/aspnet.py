@@ -9,7 +9,7 @@ import base64
 import hashlib
 from html import escape
 
-from xxgk.replicas.common import (
+from replicas.common import (
     HTML_UTF8, Entry, Replica, body_html, finish, newest_first, notice_entry, pages_of, report_entry,
     report_indices,
 )

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from xxgk.replicas import aspnet, govcn, legacy, trs, yunnan
-from xxgk.replicas.common import Replica, key_of_url
-from xxgk.replicas.server import serve_replica
+from replicas import aspnet, govcn, legacy, trs, yunnan
+from replicas.common import Replica, key_of_url
+from replicas.server import serve_replica
 
 BUILDERS: dict[str, Callable[[], Replica]] = {
     "trs": trs.build,

@@ -4,7 +4,7 @@ Datasette's built-in `?_search=` passes the query to the FTS table as it is; the
 trigram index (`reports_fts`) matches nothing for a one- or two-character word (复议, 预算), so
 the box found nothing for them, and a short word next to a long one was dropped from the
 query instead of being required. Here `?_search=` on `reports` (HTML page and JSON API alike)
-is answered by `pipelines.search.search_clauses` instead: 3+ character words through the
+is answered by `storage.search.search_clauses` instead: 3+ character words through the
 trigram index, 1-2 character words through the short-word index (`reports_grams`), index
 numbers through `index_no` too, every word required. A query whose words are in most reports
 gets the "broad" form of the clauses (see `search_clauses`), decided by capped counts first.
@@ -14,10 +14,10 @@ result out of the list for that request (so its MATCH is not ANDed as well) and 
 which also keeps the search box on the page with the query in it. Other tables, `_search_COL=`
 and `?_searchmode=raw` (FTS5 syntax on purpose) keep datasette's behaviour.
 
-Also: SQL functions for the ranked `search` canned query (`pipelines.search.SEARCH_SQL`) on
+Also: SQL functions for the ranked `search` canned query (`storage.search.SEARCH_SQL`) on
 every connection, and its `snippet` column rendered with the <mark> highlights as HTML.
 
-Registered by the entry point `[project.entry-points.datasette] xxgk = "xxgk.datasette_plugin"`
+Registered by the entry point `[project.entry-points.datasette] xxgk = "xxgk.search_plugin"`
 or, without it, by `--plugins-dir xxgk/datasette_plugins` (see `xxgk.serve.datasette_command`).
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from datasette import hookimpl
 from datasette.filters import FilterArguments
 from markupsafe import Markup, escape
 
-from pipelines.search import (FTS_TABLE, GRAMS_TABLE, MARK_CLOSE, MARK_OPEN, broad_cap,
+from storage.search import (FTS_TABLE, GRAMS_TABLE, MARK_CLOSE, MARK_OPEN, broad_cap,
                               broad_probes, fts_phrase, key_lookup_sql, plan_search,
                               register_functions, register_query_functions, search_clauses,
                               split_terms)
@@ -52,7 +52,7 @@ def _wanted(request: Any, database: str, table: Optional[str], datasette: Any) -
 
 
 async def _is_broad(db: Any, query: str, grams: bool) -> bool:
-    """pipelines.search.is_broad through datasette's connection pool (a few ms)."""
+    """storage.search.is_broad through datasette's connection pool (a few ms)."""
     probes = broad_probes(query, grams)
     if not probes:
         return False

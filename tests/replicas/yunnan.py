@@ -8,7 +8,7 @@ from __future__ import annotations
 from html import escape
 
 from xxgk.portal import facts as demo_facts
-from xxgk.replicas.common import (
+from replicas.common import (
     HTML_UTF8, Entry, Replica, body_html, finish, newest_first, notice_entry, pages_of, report_entry,
     report_indices,
 )

@@ -6,7 +6,7 @@ import contextlib
 from typing import Iterator
 
 from xxgk.portal.server import _handler_for, serve_handler
-from xxgk.replicas.common import Replica
+from replicas.common import Replica
 
 SERVER_NAMES = {"aspnet": "Microsoft-IIS/7.5", "trs": "TRS WCM", "govcn": "nginx", "yunnan": "nginx",
                 "generic": "Apache"}
