@@ -67,6 +67,7 @@ class ArchivePipeline:
         self.listed: set[str] = set()      # article URLs the lists named in this crawl
         self.waiting: dict[str, Waiting] = {}
         self.list_failures = 0
+        self.item_failures = 0             # items the archive could not take (logged)
         self.archive: Optional[Archive] = None
         self.run_id: Optional[int] = None
         self.stats = dict(pages=0, reports=0, reports_new=0, reports_changed=0, not_reports=0, errors=0)
@@ -90,10 +91,19 @@ class ArchivePipeline:
 
     def process_item(self, item, spider=None):
         assert self.archive is not None
+        try:
+            return self._process(item)
+        except Exception as exc:  # an archive bug must not stop the crawl; the walk is no longer trusted
+            log.exception("could not store %s", getattr(item, "url", item))
+            self.item_failures += 1
+            self.stats["errors"] += 1
+            return item
+
+    def _process(self, item):
         if getattr(item, "cached", False):  # fresh in the archive: no request was made
-            for seen in item.seen_urls:
-                seen = alias_url(seen, self.alias)
-                self.listed.add(seen)
+            seen_urls = [alias_url(seen, self.alias) for seen in item.seen_urls]
+            self.listed.update(seen_urls)
+            for seen in seen_urls:
                 if self.archive.touch_report(seen, item.fetched_at):
                     self.stats["reports"] += 1
             self.progress.show(self.stats)
@@ -235,7 +245,10 @@ class ArchivePipeline:
         # Only a complete walk of the lists can tell that a report is gone: every list page
         # asked for in this run answered, none failed, no limit hit, the run not interrupted.
         walked = walk is None or walk.complete()
-        if status == "finished" and walked and not self.list_failures and self.column_url and self.listed:
+        stats = spider.crawler.stats if spider is not None and getattr(spider, "crawler", None) else None
+        spider_errors = (stats.get_value("spider_exceptions/count") or 0) if stats is not None else 0
+        trusted = walked and not self.list_failures and not self.item_failures and not spider_errors
+        if status == "finished" and trusted and self.column_url and self.listed:
             self.archive.mark_removed(self.column_url, self.listed)
         self._finish(status)
 

@@ -33,6 +33,7 @@ class ListWalk:
     columns: dict[str, ColumnWalk] = field(default_factory=dict)
     asked: set[ListKey] = field(default_factory=set)
     pending: set[ListKey] = field(default_factory=set)
+    empty: int = 0   # list pages answered that named no article and no other page
 
     def __post_init__(self) -> None:
         self.max_pages = max(1, min(int(self.max_pages), MAX_PLAN_PAGES - 1))
@@ -60,5 +61,7 @@ class ListWalk:
         return any(c.limit_hit for c in self.columns.values())
 
     def complete(self) -> bool:
-        """Every list page asked for was answered and no limit cut the walk."""
-        return not self.pending and not self.limit_hit and bool(self.asked)
+        """Every list page asked for was answered with links, and no limit cut the walk.
+        (A list page that names nothing — a maintenance page, a pager past the end — may
+        hide reports that are still there: such a walk does not tell removals.)"""
+        return not self.pending and not self.limit_hit and not self.empty and bool(self.asked)

@@ -126,12 +126,18 @@ class PortalSpider(scrapy.Spider):
         )
 
     def parse_list(self, response: Response):
-        self.walk.answered(response.meta.get("xxgk_list_key"))
         yield self.page(response, LIST)
+        yield from self._list_output(response)
+        # Answered only once all its links were handed on: a page whose reading broke off
+        # leaves the walk incomplete (no removal is marked).
+        self.walk.answered(response.meta.get("xxgk_list_key"))
+
+    def _list_output(self, response: Response):
         text = page_text(response)
-        if not text:
+        plan = families.plan(text, response.url, self.family) if text else None
+        if plan is None or not (plan.links or plan.pages):
+            self.walk.empty += 1
             return
-        plan = families.plan(text, response.url, self.family)
         log.debug("%s: family %s, %d links, %d pages", response.url, plan.family, len(plan.links), len(plan.pages))
         column = response.meta.get("xxgk_column") or self.start_urls[0]
         for page in plan.pages:
@@ -169,7 +175,10 @@ class PortalSpider(scrapy.Spider):
         request = failure.request
         exc = failure.value
         response: Optional[Response] = getattr(exc, "response", None)
-        reason = getattr(exc, "reason", None) or failure.getErrorMessage() or failure.type.__name__
+        if isinstance(exc, BlockedRedirect):
+            reason = exc.reason
+        else:
+            reason = str(failure.getErrorMessage() or failure.type.__name__)
         retry, wait = self._retryable(exc, response)
         if response is not None and not isinstance(exc, BlockedRedirect):
             reason = f"HTTP {response.status}"
@@ -177,9 +186,11 @@ class PortalSpider(scrapy.Spider):
                 reason += f", Retry-After {wait:g} s"
                 if wait > self.max_retry_after:
                     reason += f" is over the {self.max_retry_after:g} s limit (XXGK_MAX_RETRY_AFTER)"
-        again = get_retry_request(request, spider=self, reason=reason[:80]) if retry else None
+        kind = f"HTTP {response.status}" if response is not None and not isinstance(exc, BlockedRedirect) \
+            else type(exc).__name__   # a short stats key (retry/reason_count/…), not the URL
+        again = get_retry_request(request, spider=self, reason=kind) if retry else None
         item = PageItem(
-            url=getattr(exc, "source", None) or request.url,
+            url=(exc.source if isinstance(exc, BlockedRedirect) and exc.source else request.url),
             kind=FAILED,
             warc=request.meta.get("warc"),
             list_page=request.meta.get("xxgk_kind") not in ("article", ATTACHMENT),
