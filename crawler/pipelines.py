@@ -248,6 +248,9 @@ class ArchivePipeline:
         stats = spider.crawler.stats if spider is not None and getattr(spider, "crawler", None) else None
         spider_errors = (stats.get_value("spider_exceptions/count") or 0) if stats is not None else 0
         trusted = walked and not self.list_failures and not self.item_failures and not spider_errors
+        if walked and not self.list_failures and not trusted:
+            log.warning("%s: no removal marked: %d spider errors, %d items not stored", self.portal,
+                        spider_errors, self.item_failures)
         if status == "finished" and trusted and self.column_url and self.listed:
             self.archive.mark_removed(self.column_url, self.listed)
         self._finish(status)

@@ -559,7 +559,7 @@ END"""
         """Write everything buffered in one transaction."""
         if not self._ops:
             return
-        ops, self._ops = self._ops, []
+        ops = self._ops   # dropped only once written: a failed write is tried again, not lost
         with self.db.atomic():
             for kind, payload in ops:
                 if kind == "fetch":
@@ -570,6 +570,7 @@ END"""
                     self.db.table("attachments").upsert(payload, pk="id")
                 else:
                     self._write_seen(*payload)
+        self._ops = []
         self._pending.clear()
         self._pending_data.clear()
 

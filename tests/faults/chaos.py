@@ -198,10 +198,15 @@ def endless_page(portal, n: int) -> tuple[int, dict, bytes]:
     return 200, {"Content-Type": "text/html; charset=utf-8", "Content-Length": str(len(html))}, html
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        pass   # resets and broken pipes are what this server is for
+
+
 @contextlib.contextmanager
 def serve_chaos(chaos: Chaos) -> Iterator[str]:
     """The chaos portal on a free loopback port: its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(chaos))
+    server = _QuietServer(("127.0.0.1", 0), _handler(chaos))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="chaos-portal", daemon=True)
     thread.start()
