@@ -116,6 +116,10 @@ def _handler(chaos: Chaos) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _send(self, status: int, headers: dict, data: bytes, send_body: bool = True) -> None:
+            # One request per connection: a client reuses a kept-alive connection and silently
+            # re-sends a request reset on it, so a reset fault would never reach the crawler.
+            self.close_connection = True
+            headers = dict(headers, Connection="close")
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -164,6 +168,7 @@ def _handler(chaos: Chaos) -> type[BaseHTTPRequestHandler]:
                 headers["Content-Type"] = declared.split(";")[0] + f"; charset={wrong}"
             if kind == "truncate" and data:
                 headers["Content-Length"] = str(len(data))
+                headers["Connection"] = "close"
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
