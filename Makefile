@@ -34,6 +34,7 @@ system-deps:
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing
 
 test: $(STAMP) system-deps
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 # Benchmarks print ratios against a baseline measured in the same run (see each file's docstring).

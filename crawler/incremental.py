@@ -17,9 +17,10 @@ from typing import Optional
 
 from scrapy.http import Request
 
+from crawler.items import ARTICLE, META_KIND, PageItem
 from storage.archive import alias_url
+from storage.queries import fetch_state
 
-ARTICLE = "article"
 DEFAULT_REFRESH_DAYS = 7.0
 
 
@@ -37,15 +38,7 @@ def load_state(db: str) -> dict[str, tuple[Optional[datetime], Optional[str], Op
     if not db or not os.path.exists(db):
         return {}
     with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)) as conn:
-        cols = {r[1] for r in conn.execute("pragma table_info(fetches)")}
-        if not cols:
-            return {}
-        etag = "etag" if "etag" in cols else "null"
-        modified = "last_modified" if "last_modified" in cols else "null"
-        rows = conn.execute(
-            f"select url, max(coalesce(last_fetched_at, fetched_at)), {etag}, {modified} "
-            "from fetches where status in (200, 304) and error is null group by url"
-        ).fetchall()
+        rows = fetch_state(conn)
     return {url: (parse_ts(ts), et, lm) for url, ts, et, lm in rows}
 
 
@@ -74,7 +67,7 @@ class FreshPagesMiddleware:
                       if fetched is not None and now - fetched < self.refresh}
 
     def _is_fresh(self, result) -> bool:
-        if isinstance(result, Request) and result.meta.get("xxgk_kind") == ARTICLE:
+        if isinstance(result, Request) and result.meta.get(META_KIND) == ARTICLE:
             key = alias_url(result.url, self.alias)
             if key in self.fresh:
                 self.fresh.discard(key)  # once per run
@@ -82,11 +75,9 @@ class FreshPagesMiddleware:
         return False
 
     def _seen_item(self, response, urls: list[str]):
-        from crawler.items import ARTICLE as ARTICLE_KIND, PageItem
-
         self.stats.inc_value("xxgk/incremental/skipped", len(urls))
         # One item for all the fresh pages a list names: per-item overhead dominated re-crawls.
-        return PageItem(url=response.url, kind=ARTICLE_KIND, status=None, content_type=None, body=None,
+        return PageItem(url=response.url, kind=ARTICLE, status=None, content_type=None, body=None,
                         fetched_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                         cached=True, seen_urls=tuple(urls))
 
@@ -136,7 +127,7 @@ class IncrementalMiddleware:
         self.state = load_state(self.db)
 
     def process_request(self, request, spider=None):
-        if request.meta.get("xxgk_kind") != ARTICLE:
+        if request.meta.get(META_KIND) != ARTICLE:
             return None
         _fetched, etag, modified = self.state.get(alias_url(request.url, self.alias), (None, None, None))
         if etag:

@@ -1,19 +1,32 @@
-"""What spiders hand to the pipelines: fetched pages, never parsed results."""
+"""What spiders hand to the item pipeline (crawler/pipelines.py): fetched pages, never parsed
+results. The kinds and fields are declared here once; the spider, the middlewares and the
+pipeline import them, so a renamed kind or field fails at import, not silently mid-crawl."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import Optional
 
-LIST = "list"        # a column / list page or a paging response
-ARTICLE = "article"  # a page that may be a report (the pipeline decides)
-FAILED = "failed"    # no usable response: HTTP error status, timeout, DNS…
-ATTACHMENT = "attachment"  # a file an article page links (PDF, DOC, XLS …)
+
+class Kind(str, Enum):
+    """A page's role in the crawl (a str, so it also travels in request meta and job dirs)."""
+
+    LIST = "list"              # a column / list page or a paging response
+    ARTICLE = "article"        # a page that may be a report (the pipeline decides)
+    FAILED = "failed"          # no usable response: HTTP error status, timeout, DNS…
+    ATTACHMENT = "attachment"  # a file an article page links (PDF, DOC, XLS …)
+
+
+LIST, ARTICLE, FAILED, ATTACHMENT = Kind.LIST, Kind.ARTICLE, Kind.FAILED, Kind.ATTACHMENT
+
+# Request meta key holding the Kind a request will produce (read by the incremental middlewares).
+META_KIND = "xxgk_kind"
 
 
 @dataclass
 class PageItem:
     url: str
-    kind: str
+    kind: Kind
     status: Optional[int]
     content_type: Optional[str]
     body: Optional[bytes]

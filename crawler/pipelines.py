@@ -1,8 +1,10 @@
 """The Scrapy item pipeline: extraction and storage at the edge of a crawl.
 
-Thin on purpose: it calls the pure extraction (pipelines/report.py) and the
-archive (pipelines/archive.py). A page that cannot be parsed is recorded with its
-reason in `fetches.error` and the crawl goes on.
+Thin on purpose: it routes each `crawler.items.PageItem` to the pure extraction
+(pipelines/report.py, which also decides when a page waits for its attachments and what
+an attachment gives it) and the archive (storage/archive.py), and keeps the crawl's
+counts. A page that cannot be parsed is recorded with its reason in `fetches.error` and
+the crawl goes on.
 """
 from __future__ import annotations
 
@@ -12,13 +14,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
-from storage.archive import Archive, alias_url
+from crawler.items import ARTICLE, ATTACHMENT, FAILED, PageItem
 from pipelines.model import Extraction
-from pipelines.report import IMAGE_ONLY_ERROR, UnreadableInput, extract_bytes, is_report_title, merge_attachment
+from pipelines.report import (UnreadableInput, extract_bytes, report_with_attachment,
+                              waits_for_attachments)
+from storage.archive import Archive, alias_url
 
 log = logging.getLogger(__name__)
 
-ARTICLE, FAILED, ATTACHMENT = "article", "failed", "attachment"  # crawler.items kinds
 NOT_MODIFIED = 304
 INTERRUPTED = "interrupted"  # crawl_runs.status of a run stopped by SIGTERM / Ctrl-C
 
@@ -89,7 +92,7 @@ class ArchivePipeline:
         starts = sorted(getattr(spider, "start_urls", []) or [])
         self.column_url = " ".join(alias_url(u, self.alias) for u in starts) or None
 
-    def process_item(self, item, spider=None):
+    def process_item(self, item: PageItem, spider=None) -> PageItem:
         assert self.archive is not None
         try:
             return self._process(item)
@@ -99,8 +102,8 @@ class ArchivePipeline:
             self.stats["errors"] += 1
             return item
 
-    def _process(self, item):
-        if getattr(item, "cached", False):  # fresh in the archive: no request was made
+    def _process(self, item: PageItem) -> PageItem:
+        if item.cached:  # fresh in the archive: no request was made
             seen_urls = [alias_url(seen, self.alias) for seen in item.seen_urls]
             self.listed.update(seen_urls)
             for seen in seen_urls:
@@ -109,7 +112,7 @@ class ArchivePipeline:
             self.progress.show(self.stats)
             return item
         url = alias_url(item.url, self.alias)
-        if getattr(item, "retrying", False):  # an attempt asked again: its reason is kept, no error yet
+        if item.retrying:  # an attempt asked again: its reason is kept, no error yet
             warc = getattr(item, "warc", None) or {}
             self.archive.record_fetch(url=url, status=item.status, content_type=item.content_type, body=item.body,
                                       error=f"{item.error} (retried)", fetched_at=item.fetched_at,
@@ -117,7 +120,7 @@ class ArchivePipeline:
             return item
         if item.kind in (ARTICLE, FAILED):
             self.listed.add(url)
-        if item.kind == FAILED and getattr(item, "list_page", False):
+        if item.kind == FAILED and item.list_page:
             self.list_failures += 1
         self.stats["pages"] += 1
         error = item.error
@@ -128,21 +131,21 @@ class ArchivePipeline:
             error = self._store_article(item, url)
         elif item.kind == ATTACHMENT and item.body is not None:
             error = self._store_attachment(item, url)
-        if item.kind == FAILED and getattr(item, "parent_url", None):
+        if item.kind == FAILED and item.parent_url:
             self._attachment_done(alias_url(item.parent_url, self.alias), url)
         if item.kind == FAILED or error:
             self.stats["errors"] += 1
-        warc = getattr(item, "warc", None) or {}
+        warc = item.warc or {}
         self.archive.record_fetch(
             url=url, status=item.status, content_type=item.content_type,
             body=item.body, error=error, fetched_at=item.fetched_at,
-            etag=getattr(item, "etag", None), last_modified=getattr(item, "last_modified", None),
+            etag=item.etag, last_modified=item.last_modified,
             warc_file=warc.get("file"), warc_offset=warc.get("offset"),
         )
         self.progress.show(self.stats)
         return item
 
-    def _store_article(self, item, url: str) -> Optional[str]:
+    def _store_article(self, item: PageItem, url: str) -> Optional[str]:
         """Extract and store one article; returns the error text if it failed."""
         try:
             extraction = extract_bytes(item.body, url, item.content_type)
@@ -151,16 +154,14 @@ class ArchivePipeline:
         except Exception as exc:  # a parser bug must not stop the crawl: record it
             log.exception("extraction failed for %s", item.url)
             return f"extraction failed: {type(exc).__name__}: {exc}"
-        attachments = getattr(item, "attachments", ())
-        if not extraction.cells and attachments and is_report_title(extraction.title):
-            # The page only links its report: decide when the attachments have arrived.
-            self.waiting[url] = Waiting(extraction, item.fetched_at, getattr(item, "warc", None),
-                                        {alias_url(a, self.alias) for a in attachments})
+        if waits_for_attachments(extraction, item.attachments):
+            self.waiting[url] = Waiting(extraction, item.fetched_at, item.warc,
+                                        {alias_url(a, self.alias) for a in item.attachments})
             return None
         if not extraction.is_report:
             self.stats["not_reports"] += 1
             return None
-        self._save(url, extraction, item.fetched_at, getattr(item, "warc", None))
+        self._save(url, extraction, item.fetched_at, item.warc)
         return "; ".join(extraction.errors) or None
 
     def _save(self, url: str, extraction: Extraction, fetched_at: str, capture: Optional[dict]) -> None:
@@ -174,7 +175,7 @@ class ArchivePipeline:
         elif outcome == "changed":
             self.stats["reports_changed"] += 1
 
-    def _store_attachment(self, item, url: str) -> Optional[str]:
+    def _store_attachment(self, item: PageItem, url: str) -> Optional[str]:
         """Keep the file (sha256 name, `attachments` row); when its page is waiting for it,
         the page's report gets its data from the file."""
         parent = alias_url(item.parent_url, self.alias) if item.parent_url else None
@@ -188,15 +189,14 @@ class ArchivePipeline:
             except Exception as exc:  # a reader bug must not stop the crawl: record it
                 log.exception("attachment extraction failed for %s", url)
                 attached, error = None, f"extraction failed: {type(exc).__name__}: {exc}"
-            if attached is not None and (attached.cells or IMAGE_ONLY_ERROR in attached.errors):
-                merged = merge_attachment(waiting.extraction, attached)
-                if merged.is_report:
-                    del self.waiting[parent]
-                    self._save(parent, merged, waiting.fetched_at, waiting.capture)
-                    used = True
-                    error = "; ".join(attached.errors) or None
+            merged = report_with_attachment(waiting.extraction, attached) if attached is not None else None
+            if merged is not None:
+                del self.waiting[parent]
+                self._save(parent, merged, waiting.fetched_at, waiting.capture)
+                used = True
+                error = "; ".join(attached.errors) or None
         self.archive.record_attachment(
-            url=url, parent_url=parent, filename=getattr(item, "filename", None),
+            url=url, parent_url=parent, filename=item.filename,
             content_type=item.content_type, data=item.body, fetched_at=item.fetched_at,
             used_for_report=used, error=error,
         )

@@ -28,7 +28,6 @@ class PortalEntry:
     level: Optional[str] = None
     region_code: Optional[str] = None
     schedule: Optional[str] = None
-    encoding: Optional[str] = None
     bundled: bool = False
     notes: str = ""
     province: Optional[str] = None  # default: from region_code (crawler/regions.py)
@@ -91,7 +90,7 @@ def load(path: Optional[Path] = None) -> dict[str, PortalEntry]:
                 id=str(raw["id"]), name=str(raw["name"]), family=str(raw.get("family", "generic")),
                 start_urls=tuple(raw["start_urls"]), level=raw.get("level"),
                 region_code=str(region) if region is not None else None, schedule=raw.get("schedule"),
-                encoding=raw.get("encoding"), bundled=bool(raw.get("bundled", False)),
+                bundled=bool(raw.get("bundled", False)),
                 notes=str(raw.get("notes") or ""),
                 province=raw.get("province"), city=raw.get("city"),
                 allowed_origins=tuple(raw.get("allowed_origins") or ()),

@@ -1,6 +1,7 @@
 """Canonical indicators: figures comparable across templates.
 
-One mapping per template, as data. pre2019: from a row's innermost label (numbering,
+One mapping per template, as data, in the template's own module (pipelines/templates:
+pre2019.py, labels.py for tables 三/四 of the national forms). pre2019: from a row's innermost label (numbering,
 spaces and punctuation removed) to an indicator. 2019/2021: from (table, row path,
 column path), matched label by label on `national.core_key` (numbering, spaces,
 character set and punctuation width ignored; each label matched by its beginning).
@@ -28,50 +29,20 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Optional
+from typing import Mapping, Optional
 
 from .model import INDICATOR_KEYS, Cell, Number
+from .templates import FORMS, NATIONAL_INDICATORS
+from .templates.base import NationalSource
 from .templates.national import core_key
-from .templates import T3_NAME, T4_NAME
 
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|其中[:：])")
 _NOISE = re.compile(r"[\s\u3000（）()《》“”\"'：:，,、。.]")
 
-# pre2019: indicator -> the innermost label (normalised) of the row that holds it.
-PRE2019_MAP: dict[str, tuple[str, ...]] = {
-    "proactive_disclosed": ("主动公开政府信息数", "主动公开信息数"),
-    "applications_received": ("收到申请数", "申请总数"),
-    "applications_completed": ("申请办结数",),
-    "reconsideration_total": ("行政复议数量", "行政复议数"),
-    "litigation_total": ("行政诉讼数量", "行政诉讼数"),
-    "fees_collected": ("依申请公开信息收取的费用",),
-    "staff_count": ("从事政府信息公开工作人员数",),
-}
+# The mappings are the forms' own (pipelines/templates: PRE2019_INDICATORS in pre2019.py,
+# NATIONAL_INDICATORS in labels.py for the national forms' tables 三 and 四).
 WAN_YUAN = "万元"
 YUAN_PER_WAN = 10_000
-
-# 2019/2021: indicator -> the cells whose values are added (usually one):
-# (table, row label keys, column label keys). Row keys match the row path label by
-# label (same length); column keys must all occur in the column path, in order, the
-# last one matching the innermost label.
-NationalSource = tuple[str, tuple[str, ...], tuple[str, ...]]
-_NATIONAL_COMMON: dict[str, tuple[NationalSource, ...]] = {
-    "applications_received": ((T3_NAME, ("本年新收",), ("总计",)),),
-    "applications_carried_over": ((T3_NAME, ("上年结转",), ("总计",)),),
-    "applications_completed": ((T3_NAME, ("本年度办理结果", "总计"), ("总计",)),),
-    "carried_to_next_year": ((T3_NAME, ("结转下年度",), ("总计",)),),
-    "reconsideration_total": ((T4_NAME, (), ("行政复议", "总计")),),
-    "litigation_total": ((T4_NAME, (), ("未经复议直接起诉", "总计")), (T4_NAME, (), ("复议后起诉", "总计"))),
-}
-NATIONAL_MAPS: dict[str, dict[str, tuple[NationalSource, ...]]] = {
-    "2019": dict(_NATIONAL_COMMON),
-    # Not fees_collected from 二 第二十条第（八）项 本年收费金额: that is the body's administrative
-    # fees (行政事业性收费), not fees for disclosure; the 2019/2021 templates report those in
-    # prose (section 六, 信息处理费). Mapping one to the other would mislead a comparison.
-    "2021": dict(_NATIONAL_COMMON),
-    # tables 三 and 四 are the same in both templates: usable when the template is unknown
-    "unknown": dict(_NATIONAL_COMMON),
-}
 TOTAL = "总计"
 
 
@@ -94,16 +65,19 @@ def _to_yuan(value: Number, unit: Optional[str]) -> Number:
 
 def compute(template: str, cells: list[Cell]) -> dict[str, Optional[Number]]:
     out: dict[str, Optional[Number]] = {k: None for k in INDICATOR_KEYS}
-    if template == "pre2019":
-        return _compute_pre2019(cells, out)
-    mapping = NATIONAL_MAPS.get(template)
+    form = FORMS.get(template)
+    if form is not None and not form.national:
+        return _compute_pre2019(form.indicators, cells, out)
+    # tables 三 and 四 are the same in both national forms: usable when the template is unknown
+    mapping = form.indicators if form is not None else NATIONAL_INDICATORS if template == "unknown" else None
     if mapping and cells:
         _compute_national(mapping, cells, out)
     return out
 
 
-def _compute_pre2019(cells: list[Cell], out: dict[str, Optional[Number]]) -> dict[str, Optional[Number]]:
-    for key, names in PRE2019_MAP.items():
+def _compute_pre2019(mapping: Mapping[str, tuple[str, ...]], cells: list[Cell],
+                     out: dict[str, Optional[Number]]) -> dict[str, Optional[Number]]:
+    for key, names in mapping.items():
         for cell in cells:
             if cell.value is None or not _starts(cell.row[-1], names):
                 continue
@@ -150,7 +124,7 @@ def _add(values: list[Number]) -> Number:
     return round(total, 6) if isinstance(total, float) else total
 
 
-def _compute_national(mapping: dict[str, tuple[NationalSource, ...]], cells: list[Cell],
+def _compute_national(mapping: Mapping[str, tuple[NationalSource, ...]], cells: list[Cell],
                       out: dict[str, Optional[Number]]) -> None:
     by_table: dict[str, list[Cell]] = {}
     for cell in cells:

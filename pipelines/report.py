@@ -7,7 +7,7 @@ this one; this module only decides what a page is and wires them together.
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Optional, Sequence
 
 from . import dates, indicators, metadata as meta_mod
 from .readers import attachment_kind, document_from_attachment, is_image_only
@@ -196,6 +196,21 @@ def merge_attachment(page: Extraction, attached: Extraction) -> Extraction:
     merged.is_report = bool(attached.cells) or attached.is_report or (
         is_report_title(merged.title) and IMAGE_ONLY_ERROR in attached.errors)
     return merged
+
+
+def waits_for_attachments(page: Extraction, attachments: Sequence[str]) -> bool:
+    """A report-titled page with no statistics table that links files may only link its
+    report: whether it is one is decided when the files have been read."""
+    return bool(attachments) and not page.cells and is_report_title(page.title)
+
+
+def report_with_attachment(page: Extraction, attached: Extraction) -> Optional[Extraction]:
+    """The waiting page's report with its data from one of its attachments, or None when the
+    file gives no table (and is not an image-only report) or the result is no report."""
+    if not (attached.cells or IMAGE_ONLY_ERROR in attached.errors):
+        return None
+    merged = merge_attachment(page, attached)
+    return merged if merged.is_report else None
 
 
 def _looks_like_html(data: bytes) -> bool:

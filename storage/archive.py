@@ -17,160 +17,14 @@ from urllib.parse import urlsplit, urlunsplit
 import sqlite_utils
 
 from pipelines.model import INDICATOR_KEYS, Extraction
+from storage.schema import INDEXES, TABLES
 from storage.search import ensure_grams_index
 
 SCHEMA_VERSION = 1
 FTS_COLUMNS = ("title", "agency", "body_text")
-# Declared type "ANY" gives NUMERIC affinity: ints stay ints and 0.35 stays real, where a
-# REAL column would print 67 as 67.0.
-NUMBER = "ANY"
-
-REPORT_COLUMNS: dict[str, Any] = {
-    "id": str,
-    "url": str,
-    "portal": str,
-    "title": str,
-    "index_no": str,
-    "agency": str,
-    "publisher": str,
-    "written_date": str,
-    "published_date": str,
-    "signed_date": str,
-    "report_year": int,
-    "template": str,
-    "body_text": str,
-    "content_sha256": str,
-    "first_seen": str,
-    "last_seen": str,
-    "version": int,
-    **{key: NUMBER for key in INDICATOR_KEYS},
-    "is_report": int,
-    "cells_count": int,
-    "checks_count": int,
-    "duplicate_cells": int,
-    "index_no_parts_json": str,
-    "indicators_json": str,
-    "metadata_json": str,
-    "errors_json": str,
-    # The capture this version came from (crawler/warc.py) and list bookkeeping.
-    "warc_file": str,
-    "warc_offset": int,
-    "captured_at": str,
-    "column_url": str,
-    "removed_at": str,
-    # Where the portal is (from the portal registry; facets).
-    "province": str,
-    "city": str,
-    "level": str,
-    "region_code": str,
-}
-CELL_COLUMNS: dict[str, Any] = {
-    "report_id": str,
-    "table_name": str,
-    "row_path": str,
-    "column_path": str,
-    "row_label": str,
-    "column_label": str,
-    "unit": str,
-    "value": NUMBER,
-    "raw": str,
-    "seq": int,
-}
-CHECK_COLUMNS: dict[str, Any] = {
-    "report_id": str,
-    "check": str,
-    "expected": NUMBER,
-    "found": NUMBER,
-    "kind": str,
-    "detail": str,
-    "seq": int,
-}
-FETCH_COLUMNS: dict[str, Any] = {
-    "id": str,
-    "url": str,
-    "status": int,
-    "content_type": str,
-    "sha256": str,
-    "error": str,
-    "size": int,
-    "fetched_at": str,
-    "last_fetched_at": str,
-    "times_seen": int,
-    "etag": str,
-    "last_modified": str,
-    "warc_file": str,
-    "warc_offset": int,
-}
-RUN_COLUMNS: dict[str, Any] = {
-    "id": int,
-    "portal": str,
-    "started_at": str,
-    "finished_at": str,
-    "status": str,
-    "pages": int,
-    "reports_new": int,
-    "reports_changed": int,
-    "errors": int,
-    "duration_s": float,
-}
-VERSION_COLUMNS: dict[str, Any] = {
-    "report_id": str,
-    "version": int,
-    "content_sha256": str,
-    "url": str,
-    "first_seen": str,
-    "last_seen": str,
-    "data_json": str,
-}
-ATTACHMENT_COLUMNS: dict[str, Any] = {
-    "id": str,            # sha256 of (url, sha256): one row per distinct file at an address
-    "url": str,
-    "parent_url": str,    # the article page that links it
-    "report_id": str,     # reports.id of that page
-    "filename": str,      # as the page shows it
-    "content_type": str,
-    "size": int,
-    "sha256": str,
-    "stored_as": str,     # path under the attachments folder: ab/abcdef….pdf
-    "fetched_at": str,
-    "used_for_report": int,  # 1 when the report's data was extracted from this file
-    "error": str,
-}
-CHANGE_COLUMNS: dict[str, Any] = {
-    "report_id": str,
-    "version": int,
-    "kind": str,   # 'field' or 'cell'
-    "name": str,   # field name, or the cell's table / row path / column path as JSON
-    "old": str,
-    "new": str,
-}
 # Fields compared between versions (report_changes); cells are compared by label path.
 TRACKED_FIELDS = ("title", "index_no", "agency", "publisher", "written_date", "published_date",
                   "signed_date", "report_year", "template", "is_report", "body_text")
-TABLES: dict[str, tuple[dict[str, Any], Any]] = {
-    "reports": (REPORT_COLUMNS, "id"),
-    "cells": (CELL_COLUMNS, ("report_id", "table_name", "row_path", "column_path")),
-    "checks": (CHECK_COLUMNS, None),
-    "fetches": (FETCH_COLUMNS, "id"),
-    "crawl_runs": (RUN_COLUMNS, "id"),
-    "report_versions": (VERSION_COLUMNS, ("report_id", "version")),
-    "report_changes": (CHANGE_COLUMNS, None),
-    "attachments": (ATTACHMENT_COLUMNS, "id"),
-}
-INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("cells", ("report_id",)),
-    ("checks", ("report_id",)),
-    ("fetches", ("url",)),
-    ("reports", ("agency",)),
-    ("reports", ("report_year",)),
-    ("reports", ("portal",)),
-    ("reports", ("template",)),  # a facet
-    ("reports", ("index_no",)),  # search scans it for index numbers (pipelines/search.py)
-    ("reports", ("column_url",)),
-    ("reports", ("province",)),
-    ("attachments", ("report_id",)),
-    ("report_changes", ("report_id", "version")),
-)
 
 
 def utc_now() -> str:
@@ -326,13 +180,13 @@ class Archive:
     def _migrate(self) -> None:
         """Create missing tables, columns, indexes and the FTS index; safe to run every open."""
         with self.db.atomic():
-            for name, (columns, pk) in TABLES.items():
+            for name, schema in TABLES.items():
                 table = self.db.table(name)
                 if not table.exists():
-                    table.create(columns, pk=pk)
+                    table.create(schema.types(), pk=schema.pk)
                 else:
                     have = set(table.columns_dict)
-                    for column, col_type in columns.items():
+                    for column, col_type in schema.types().items():
                         if column not in have:
                             table.add_column(column, col_type)
             for name, cols in INDEXES:
@@ -342,7 +196,7 @@ class Archive:
                 FTS_COLUMNS, tokenize="trigram", create_triggers=True
             )
             self._narrow_update_trigger()
-        # Short-word index for 1-2 character search terms (pipelines/search.py); registers
+        # Short-word index for 1-2 character search terms (storage/search.py); registers
         # the SQL function its triggers call on this connection.
         ensure_grams_index(self.db.conn)
         self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -175,7 +175,7 @@ END""",
   INSERT INTO [{GRAMS_TABLE}] ([{GRAMS_TABLE}], rowid, grams)
     VALUES ('delete', old.rowid, {GRAMS_FUNCTION}({old}));
 END""",
-        # Only when indexed text changes, like reports_fts's trigger (see pipelines/archive.py).
+        # Only when indexed text changes, like reports_fts's trigger (see storage/archive.py).
         f"""CREATE TRIGGER [{GRAMS_TABLE}_au] AFTER UPDATE OF {cols} ON [reports] BEGIN
   INSERT INTO [{GRAMS_TABLE}] ([{GRAMS_TABLE}], rowid, grams)
     VALUES ('delete', old.rowid, {GRAMS_FUNCTION}({old}));

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.warc import warc_dir_for
+from storage.queries import capture_of
 
 
 class CaptureNotFound(LookupError):
@@ -43,8 +44,7 @@ def find_capture(db: str, report_id: str) -> Capture:
     if not os.path.exists(db):
         raise CaptureNotFound(f"no archive at {db}")
     with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-        row = conn.execute("select warc_file, warc_offset, captured_at from reports where id = ?",
-                           [report_id]).fetchone()
+        row = capture_of(conn, report_id)
     if row is None:
         raise CaptureNotFound(f"no report {report_id!r} in {db}")
     if not row[0]:

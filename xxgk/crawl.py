@@ -23,6 +23,7 @@ from scrapy.utils.reactor import install_reactor
 
 from crawler import settings as project_settings
 from crawler.spiders.portal import PortalSpider
+from storage.queries import latest_run_id, run_after
 
 
 # Where the bundled demo portal's pages are stored: it is served on a new port each run.
@@ -88,8 +89,8 @@ def run_crawls(targets: list[CrawlTarget], db: str, progress: bool = True,
 
     configure_logging({"LOG_LEVEL": log_level, "LOG_FORMAT": "%(levelname)s %(name)s: %(message)s"})
     runner = CrawlerRunner()
-    failures: list[BaseException] = []
-    started: list[tuple[CrawlTarget, Crawler]] = []
+    results: list[CrawlResult] = []
+    started: list[tuple[CrawlTarget, Crawler, int]] = []
     stopping: list[int] = []
 
     @defer.inlineCallbacks
@@ -100,15 +101,17 @@ def run_crawls(targets: list[CrawlTarget], db: str, progress: bool = True,
             settings = _settings(target, db, progress, overrides)
             settings.set("LOG_LEVEL", log_level, priority="cmdline")
             crawler = Crawler(PortalSpider, settings)
-            started.append((target, crawler))
+            before = _latest_run_id(db, target.portal)
+            started.append((target, crawler, before))
             try:
                 yield runner.crawl(crawler, start_urls=target.start_urls, portal=target.portal,
                                    family=target.family, allowed_origins=target.allowed_origins)
-            except Exception as exc:  # keep going: one broken portal must not stop cron
-                failures.append(exc)
+            except Exception:  # keep going: one broken portal must not stop cron
+                pass  # its result: the run row it wrote (status from the pipeline), else failed
+            results.append(run_since(db, target.portal, before))
 
     def graceful() -> None:
-        for _target, crawler in started:
+        for _target, crawler, _before in started:
             crawler.xxgk_interrupted = True  # read by the archive pipeline when it closes the run
             if crawler.crawling:
                 deferred_from_coro(crawler.stop_async()).addErrback(lambda _f: None)
@@ -128,11 +131,11 @@ def run_crawls(targets: list[CrawlTarget], db: str, progress: bool = True,
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    for _target, crawler in started:  # stopped before its spider closed: close the run here
+    for _target, crawler, _before in started:  # stopped before its spider closed: close the run here
         for pipeline in _pipelines(crawler):
             pipeline.abort()
-    results = [last_run(db, t.portal) for t, _c in started] if stopping else [last_run(db, t.portal) for t in targets]
     if stopping:
+        results += [run_since(db, t.portal, before) for t, _c, before in started[len(results):]]
         raise CrawlInterrupted(stopping[0], results)
     return results
 
@@ -149,12 +152,16 @@ def _pipelines(crawler: Crawler) -> list:
     return [p for p in getattr(middleware, "middlewares", ()) if hasattr(p, "abort")]
 
 
-def last_run(db: str, portal: str) -> CrawlResult:
+def _latest_run_id(db: str, portal: str) -> int:
     with contextlib.closing(sqlite3.connect(db)) as conn:
-        row = conn.execute(
-            "select status, pages, reports_new, reports_changed, errors from crawl_runs "
-            "where portal = ? order by id desc limit 1", (portal,)
-        ).fetchone()
+        return latest_run_id(conn, portal)
+
+
+def run_since(db: str, portal: str, before: int) -> CrawlResult:
+    """The portal's run recorded after run `before`; failed when the crawl died before
+    recording one (never the previous run's row)."""
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        row = run_after(conn, portal, before)
     if row is None:
         return CrawlResult(portal, "failed", 0, 0, 0, 0)
     return CrawlResult(portal, *row)

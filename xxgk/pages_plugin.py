@@ -19,8 +19,8 @@ Also: the `reports` table links titles to the report page (render_cell), `report
 link to it everywhere, a `failed_checks` facet type (checks_count > 0: yes / no), table and
 menu links. Page content comes from `xxgk.ui` (pure functions, tested without a server).
 
-Registered by `--plugins-dir xxgk/datasette_plugins` (xxgk_pages.py) or the entry point
-`[project.entry-points.datasette] xxgk_pages = "xxgk.pages_plugin"`.
+Registered by the entry point `[project.entry-points.datasette] xxgk_pages =
+"xxgk.pages_plugin"` in pyproject.toml.
 """
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ Also: SQL functions for the ranked `search` canned query (`storage.search.SEARCH
 every connection, and its `snippet` column rendered with the <mark> highlights as HTML.
 
 Registered by the entry point `[project.entry-points.datasette] xxgk = "xxgk.search_plugin"`
-or, without it, by `--plugins-dir xxgk/datasette_plugins` (see `xxgk.serve.datasette_command`).
+in pyproject.toml.
 """
 from __future__ import annotations
 

@@ -17,182 +17,16 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-from typing import Any, Optional
+from typing import Any
 
 from pipelines.model import INDICATOR_KEYS
+from storage.queries import (APPEALS_BY_AGENCY_SQL, APPLICATIONS_BY_AGENCY_SQL, INCONSISTENT_REPORTS_SQL,
+                             REMOVED_REPORTS_SQL, REPORTS_BY_YEAR_SQL, YEAR_OVER_YEAR_SQL)
+from storage.schema import TABLES as SCHEMA
 from storage.search import SEARCH_SQL, ensure_grams_index, has_grams_index
 
-# The datasette plugin (any-length ?_search= on reports, the ranked search query's functions).
-PLUGIN_MODULE = "xxgk.search_plugin"
-PLUGINS_DIR = pathlib.Path(__file__).resolve().parent / "datasette_plugins"
 
 TITLE = "xxgk archive — 政府信息公开工作年度报告"
-
-# (中文, English, unit) for each canonical indicator column.
-INDICATORS: dict[str, tuple[str, str, Optional[str]]] = {
-    "proactive_disclosed": ("主动公开政府信息数", "government information disclosed proactively", "条"),
-    "applications_received": ("本年新收政府信息公开申请数量", "disclosure requests received this year", "件"),
-    "applications_carried_over": ("上年结转政府信息公开申请数量", "requests carried over from the previous year", "件"),
-    "applications_completed": ("本年度办理结果总计", "requests answered this year", "件"),
-    "carried_to_next_year": ("结转下年度继续办理", "requests carried over to next year", "件"),
-    "reconsideration_total": ("行政复议总计", "administrative reconsideration cases", "件"),
-    "litigation_total": ("行政诉讼总计", "administrative litigation cases", "件"),
-    "fees_collected": ("依申请公开收取的费用", "fees collected for disclosure on request", "元 (reports printing 万元 are converted: ×10000; cells keep the printed value and unit)"),
-    "staff_count": ("从事政府信息公开工作人员数", "staff working on information disclosure (pre-2019 template only)", "人"),
-}
-
-_REPORT_BASE_COLUMNS: dict[str, str] = {
-    "id": "报告编号 / stable report id: first 16 hex digits of sha256 of the canonical URL",
-    "url": "报告网址 / address the report was crawled from",
-    "portal": "门户 / portal (registry name) it was crawled from",
-    "title": "标题 / title",
-    "index_no": "索引号 / index number, as printed",
-    "agency": "报告机关 / reporting body's full name",
-    "publisher": "发布机构 / publisher named in the header block, as printed",
-    "written_date": "成文日期 / date written (ISO)",
-    "published_date": "发布日期 / date published (ISO)",
-    "signed_date": "落款日期 / date under the signature (ISO)",
-    "report_year": "报告年度 / year the report covers (not the year written)",
-    "template": "表格模板 / statistics template: pre2019, 2019 (国办公开办函〔2019〕60号), 2021 (国办公开办函〔2021〕30号) or unknown",
-    "body_text": "正文 / body text",
-    "content_sha256": "内容摘要 / sha256 of the extracted content (not the raw page)",
-    "first_seen": "首次抓取 / first seen (UTC)",
-    "last_seen": "最近抓取 / last seen (UTC)",
-    "version": "版本 / version number: 1, then +1 each time the content changed",
-    "is_report": "是否为年度报告 / 1 when the page is an annual report",
-    "cells_count": "单元格数 / statistics-table cells stored",
-    "checks_count": "勾稽错误数 / failed consistency checks",
-    "duplicate_cells": "重复单元格 / cells dropped because their label path repeated",
-    "index_no_parts_json": "索引号分解 / index number parts (JSON)",
-    "indicators_json": "全部指标 / all indicators (JSON)",
-    "metadata_json": "信息栏 / the header block's label → value pairs (JSON)",
-    "errors_json": "抽取错误 / extraction errors (JSON)",
-}
-
-
-def _indicator_description(key: str) -> str:
-    zh, en, unit = INDICATORS.get(key, (key, key.replace("_", " "), None))
-    return f"{zh} / {en}" + (f"; 单位 unit: {unit}" if unit else "")
-
-
-REPORT_COLUMNS = {**_REPORT_BASE_COLUMNS,
-                  **{key: _indicator_description(key) for key in INDICATOR_KEYS}}
-
-CELL_COLUMNS = {
-    "report_id": "报告编号 / reports.id",
-    "table_name": "表名 / statistics table's name",
-    "row_path": "行标签路径 / row labels, outermost first (JSON array)",
-    "column_path": "列标签路径 / column labels, outermost first (JSON array)",
-    "row_label": "行标签 / innermost row label",
-    "column_label": "列标签 / innermost column label",
-    "unit": "单位 / unit as printed (条, 件, 元, 万元 …)",
-    "value": "数值 / number; empty for a blank cell",
-    "raw": "原文 / the cell's text as printed",
-    "seq": "顺序 / position in the report's cell list",
-}
-CHECK_COLUMNS = {
-    "report_id": "报告编号 / reports.id",
-    "check": "校验规则 / consistency rule (e.g. a 总计 that is not the sum of its parts)",
-    "expected": "应为 / expected value",
-    "found": "实为 / value printed",
-    "kind": "类型 / mismatch, or missing when a total is blank",
-    "detail": "位置 / where and kind (JSON)",
-    "seq": "顺序 / position in the report's check list",
-}
-FETCH_COLUMNS = {
-    "id": "编号 / hash of (url, status, sha256, error)",
-    "url": "网址 / address fetched",
-    "status": "HTTP 状态码 / HTTP status (empty when no response)",
-    "content_type": "内容类型 / Content-Type",
-    "sha256": "响应摘要 / sha256 of the response body",
-    "error": "错误 / error when there was no usable response",
-    "size": "字节数 / body size in bytes",
-    "fetched_at": "首次获取 / first time this response was received (UTC)",
-    "last_fetched_at": "最近获取 / last time this response was received (UTC)",
-    "times_seen": "次数 / times this same response was received",
-}
-RUN_COLUMNS = {
-    "id": "编号 / run id",
-    "portal": "门户 / portal crawled",
-    "started_at": "开始 / started (UTC)",
-    "finished_at": "结束 / finished (UTC)",
-    "status": "状态 / running, finished, failed …",
-    "pages": "页数 / pages fetched",
-    "reports_new": "新报告 / new reports",
-    "reports_changed": "变更报告 / reports whose content changed",
-    "errors": "错误数 / errors",
-}
-VERSION_COLUMNS = {
-    "report_id": "报告编号 / reports.id",
-    "version": "版本 / version number",
-    "content_sha256": "内容摘要 / sha256 of the extracted content",
-    "url": "网址 / address it was crawled from",
-    "first_seen": "首次抓取 / first seen with this content (UTC)",
-    "last_seen": "最近抓取 / last seen with this content (UTC)",
-    "data_json": "抽取结果 / the whole extraction, cells included (JSON)",
-}
-
-REPORTS_BY_YEAR_SQL = """select report_year, count(*) as reports, count(distinct agency) as agencies,
-  sum(proactive_disclosed) as proactive_disclosed, sum(applications_received) as applications_received,
-  sum(reconsideration_total) as reconsideration_total, sum(litigation_total) as litigation_total,
-  sum(checks_count) as failed_checks
-from reports where is_report = 1 or is_report is null
-group by report_year order by report_year desc"""
-
-# The journalist questions (canned queries). Reports only: pages that were not reports stay out.
-_IS_REPORT = "(is_report = 1 or is_report is null)"
-
-APPLICATIONS_BY_AGENCY_SQL = f"""select agency, report_year, applications_received,
-  applications_carried_over, applications_completed, carried_to_next_year, template, title,
-  id as report_id
-from reports
-where {_IS_REPORT}
-  and report_year = coalesce(nullif(:year, ''), (select max(report_year) from reports
-                                                where applications_received is not null))
-order by applications_received is null, applications_received desc, agency"""
-
-YEAR_OVER_YEAR_SQL = f"""with yearly as (
-  select agency, report_year, applications_received as value, id,
-    row_number() over (partition by agency, report_year
-                       order by removed_at is null desc, published_date desc, id) as pick
-  from reports
-  where {_IS_REPORT} and agency is not null and report_year is not null
-    and applications_received is not null
-), series as (
-  select agency, report_year, value, id,
-    lag(report_year) over w as previous_year, lag(value) over w as previous_value
-  from yearly where pick = 1
-  window w as (partition by agency order by report_year)
-)
-select agency, previous_year, report_year, previous_value, value as applications_received,
-  value - previous_value as change,
-  round(100.0 * (value - previous_value) / nullif(previous_value, 0), 1) as change_percent,
-  id as report_id
-from series
-where previous_year = report_year - 1
-order by abs(value - previous_value) desc, agency, report_year
-limit 100"""
-
-INCONSISTENT_REPORTS_SQL = """select r.agency, r.report_year, r.template, r.title, c.[check],
-  c.kind, c.expected, c.found, c.found - c.expected as difference,
-  json_extract(c.detail, '$.where.table') as table_name, c.detail, r.id as report_id
-from checks c join reports r on r.id = c.report_id
-order by r.report_year desc, r.agency, r.id, c.seq"""
-
-APPEALS_BY_AGENCY_SQL = f"""select agency, count(*) as reports, min(report_year) as first_year,
-  max(report_year) as last_year, sum(reconsideration_total) as reconsiderations,
-  sum(litigation_total) as lawsuits,
-  coalesce(sum(reconsideration_total), 0) + coalesce(sum(litigation_total), 0) as total
-from reports
-where {_IS_REPORT} and agency is not null and (:year = '' or report_year = :year)
-group by agency
-order by total desc, reconsiderations desc, agency"""
-
-REMOVED_REPORTS_SQL = """select removed_at, agency, report_year, title, url, first_seen,
-  last_seen, captured_at, id as report_id
-from reports
-where removed_at is not null
-order by removed_at desc, agency, report_year"""
 
 SETTINGS: dict[str, str] = {
     "suggest_facets": "off",
@@ -210,9 +44,9 @@ SETTINGS: dict[str, str] = {
 
 def datasette_metadata(db_name: str = "archive") -> dict[str, Any]:
     """Metadata for datasette: descriptions (中文 / English, units), facets, search, queries."""
-    tables = {
+    # Presentation per table; descriptions of tables and columns come from storage/schema.py.
+    presentation: dict[str, dict[str, Any]] = {
         "reports": {
-            "description": "政府信息公开工作年度报告，每份报告一行（最新版本）/ one row per report, newest version",
             "label_column": "title",
             "fts_table": "reports_fts",
             "fts_pk": "rowid",
@@ -225,55 +59,18 @@ def datasette_metadata(db_name: str = "archive") -> dict[str, Any]:
             "sortable_columns": ["id", "title", "agency", "report_year", "template", "portal",
                                  "written_date", "published_date", "signed_date", "first_seen",
                                  "last_seen", "version", "checks_count", *INDICATOR_KEYS],
-            "columns": REPORT_COLUMNS,
         },
-        "cells": {
-            "description": "统计表单元格 / every statistics-table cell, labelled by row and column paths",
-            "facets": ["table_name", "unit"],
-            "columns": CELL_COLUMNS,
-        },
-        "checks": {
-            "description": "勾稽关系校验未通过项 / failed arithmetic consistency checks",
-            "facets": ["check", "kind"],
-            "columns": CHECK_COLUMNS,
-        },
-        "fetches": {
-            "description": "抓取记录，每个不同的响应一行 / one row per distinct HTTP response",
-            "facets": ["status", "content_type"],
-            "columns": FETCH_COLUMNS,
-        },
-        "crawl_runs": {
-            "description": "抓取批次 / one row per crawl",
-            "facets": ["portal", "status"],
-            "columns": RUN_COLUMNS,
-        },
-        "report_versions": {
-            "description": "报告历史版本（含当前版本）/ every version of every report, current one included",
-            "columns": VERSION_COLUMNS,
-        },
-        "report_changes": {
-            "description": "版本间的变化 / what changed from one version of a report to the next",
-            "facets": ["kind"],
-            "columns": {
-                "report_id": "报告编号 / reports.id",
-                "version": "新版本号 / the version that brought the change",
-                "kind": "类别 / field or cell",
-                "name": "字段名，或单元格的表名/行/列路径 (JSON) / field name, or the cell's table/row/column paths",
-                "old": "原值 / value before", "new": "新值 / value after",
-            },
-        },
-        "attachments": {
-            "description": "报告附件（PDF/DOC/XLS…），按 sha256 存放 / files linked from report pages, kept under their sha256 name",
-            "facets": ["content_type", "used_for_report"],
-            "columns": {
-                "url": "附件网址 / address of the file", "parent_url": "所在页面 / the page that links it",
-                "report_id": "报告编号 / reports.id of that page", "filename": "附件名 / name as shown on the page",
-                "sha256": "文件摘要 / sha256 of the file", "stored_as": "存放路径 / path under archive.attachments/",
-                "size": "字节数 / bytes", "used_for_report": "1 = 报告数据取自此附件 / the report's data came from this file",
-                "error": "读取错误 / why it could not be read",
-            },
-        },
+        "cells": {"facets": ["table_name", "unit"]},
+        "checks": {"facets": ["check", "kind"]},
+        "fetches": {"facets": ["status", "content_type"]},
+        "crawl_runs": {"facets": ["portal", "status"]},
+        "report_versions": {},
+        "report_changes": {"facets": ["kind"]},
+        "attachments": {"facets": ["content_type", "used_for_report"]},
     }
+    tables = {name: {"description": table.description, **presentation.get(name, {}),
+                     "columns": table.descriptions()}
+              for name, table in SCHEMA.items()}
     queries = {
         "reports_by_year": {
             "title": "按年度统计 / reports by year",
@@ -362,9 +159,8 @@ def datasette_command(db: str, host: str = "127.0.0.1", port: int = 8001) -> lis
                "--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
         command += ["--setting", name, value]
-    # The project's datasette plugins live in the package (xxgk/datasette_plugins/): no
-    # install step, and `xxgk serve` from a checkout loads exactly this code.
-    command += ["--plugins-dir", str(PLUGINS_DIR)]
+    # The project's datasette plugins (xxgk.search_plugin, xxgk.pages_plugin) are loaded by
+    # datasette itself through the package's entry points (pyproject.toml).
     return command
 
 

@@ -1,7 +1,7 @@
 """What the journalist pages show, as pure functions over an archive connection.
 
 No datasette here: every function takes an open `sqlite3.Connection` to an archive
-(`pipelines/archive.py`) and returns plain data, so the pages' content is tested without a
+(`storage/archive.py`) and returns plain data, so the pages' content is tested without a
 server (tests/test_ui_pages.py) and the datasette plugin (`xxgk.pages_plugin`) only renders it.
 
 - `report_page(conn, id)`: header, statistics tables rebuilt as printed (`build_table`),
@@ -16,10 +16,9 @@ import sqlite3
 from typing import Any, Iterable, Optional, Sequence
 
 from pipelines.model import INDICATOR_KEYS
-from xxgk.serve import INDICATORS
+from storage.queries import IS_REPORT
+from storage.schema import INDICATORS
 
-# Reports only (pages that were not reports stay out of the pages and charts).
-IS_REPORT = "(is_report = 1 or is_report is null)"
 TEMPLATES = {
     "pre2019": "2008–2018 政府信息公开情况统计表",
     "2019": "国办公开办函〔2019〕60号",

@@ -18,7 +18,6 @@ REPORT_LINK_RE = re.compile(
 # Lists cut long titles ("…2016年政府信息公开工…"): a cut title with these words may be one.
 REPORT_PREFIX_RE = re.compile(r"信息公开|政务公开|年度|年报|(?:19|20)\d{2}")
 TRUNCATED_RE = re.compile(r"(?:…|\.\.\.?|。。。)\s*$")
-NEXT_PAGE_TEXTS = tuple(sorted(pagers.NEXT_TEXTS))   # kept for callers of the old API
 
 
 def detect(text: str, url: str) -> bool:
@@ -46,7 +45,3 @@ def list_links(text: str, url: str) -> list[ListLink]:
 def next_pages(text: str, url: str) -> list[PageRequest]:
     return pagers.all_pages(text, url)
 
-
-def next_page_links(links: list[ListLink]) -> list[str]:
-    """URLs of 下一页-style links (the old API; next_pages does more)."""
-    return [link.url for link in links if pagers.is_next(link)]

@@ -20,7 +20,7 @@ from scrapy.http import FormRequest, Request, Response
 
 from crawler import families
 from crawler.families.attachments import attachment_links, is_attachment_url
-from crawler.items import ARTICLE, ATTACHMENT, FAILED, LIST, PageItem
+from crawler.items import ARTICLE, ATTACHMENT, FAILED, LIST, META_KIND, PageItem
 from crawler.safety import (DEFAULT_MAX_RETRY_AFTER, BlockedRedirect, origin_of, origins_of,
                             retry_after_seconds)
 from crawler.walk import DEFAULT_MAX_LIST_PAGES, ListWalk
@@ -102,7 +102,7 @@ class PortalSpider(scrapy.Spider):
                                fetched_at=now(), error=f"list page limit reached: {self.walk.max_pages} list pages "
                                f"of {column} walked (XXGK_MAX_LIST_PAGES); further pages not followed")
             return
-        meta = {"xxgk_kind": LIST, "xxgk_list_key": key, "xxgk_column": column}
+        meta = {META_KIND: LIST, "xxgk_list_key": key, "xxgk_column": column}
         # De-duplicated by the walk itself: the scheduler must not drop a list page silently.
         if formdata is not None:
             yield FormRequest(url, formdata=dict(formdata), callback=self.parse_list, errback=self.failed,
@@ -150,7 +150,7 @@ class PortalSpider(scrapy.Spider):
     def article_request(self, url: str) -> Request:
         # The incremental middleware may answer a fresh page with 304 from the archive.
         return Request(url, callback=self.parse_article, errback=self.failed,
-                       meta={"xxgk_kind": "article", "handle_httpstatus_list": [304]})
+                       meta={META_KIND: ARTICLE, "handle_httpstatus_list": [304]})
 
     def parse_article(self, response: Response):
         item = self.page(response, ARTICLE)
@@ -160,7 +160,7 @@ class PortalSpider(scrapy.Spider):
         yield item
         for link in links:
             yield Request(link.url, callback=self.parse_attachment, errback=self.failed,
-                          meta={"xxgk_kind": ATTACHMENT, "xxgk_parent": response.url, "xxgk_filename": link.title})
+                          meta={META_KIND: ATTACHMENT, "xxgk_parent": response.url, "xxgk_filename": link.title})
 
     def parse_attachment(self, response: Response):
         item = self.page(response, ATTACHMENT)
@@ -193,7 +193,7 @@ class PortalSpider(scrapy.Spider):
             url=(exc.source if isinstance(exc, BlockedRedirect) and exc.source else request.url),
             kind=FAILED,
             warc=request.meta.get("warc"),
-            list_page=request.meta.get("xxgk_kind") not in ("article", ATTACHMENT),
+            list_page=request.meta.get(META_KIND) not in (ARTICLE, ATTACHMENT),
             parent_url=request.meta.get("xxgk_parent"),
             status=response.status if response is not None else None,
             content_type=(response.headers.get("Content-Type", b"").decode("latin-1") or None) if response is not None else None,

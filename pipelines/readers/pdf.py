@@ -104,7 +104,7 @@ def _pdf_page(page: Any) -> list[tuple[float, str, Any]]:
 
 def _pdf_grid(table: Any) -> list[list[str]]:
     """A pdfplumber table → a grid, a merged cell's text in every slot it covers (as
-    document.table_grid does for rowspan/colspan)."""
+    readers.html.table_grid does for rowspan/colspan)."""
     cells: list[tuple[tuple[float, float, float, float], str]] = []
     for row, texts in zip(table.rows, table.extract()):
         for bbox, text in zip(row.cells, texts):

@@ -1,101 +1,11 @@
-"""Labels of the national report templates, as data.
+"""Labels of the national report forms' tables 二, 三 and 四, as data, shared by the 2019 and
+2021 forms (form2019.py and form2021.py hold what differs; pre2019.py the 统计表's labels).
 
-The extraction parses tables as printed and never needs these lists to read a
-report; they serve template detection, indicator mapping and the demo portal
-generator (which renders reports from them).
+The extraction parses tables as printed and never needs these lists to read a report; they
+serve template detection, the canonical column paths, the indicator mapping and the demo
+portal generator (which renders reports from them).
 """
 from __future__ import annotations
-
-# The 2015–2018 national 政府信息公开情况统计表: (depth, label, unit).
-# depth 1 = 一、…, 2 = （一）…, 3 = 1.…, 4 = 其中：… and the rows that follow it.
-PRE2019_TABLE_NAME = "政府信息公开情况统计表"
-PRE2019_COLUMNS = ("统计指标", "单位", "统计数")
-PRE2019_ROWS: tuple[tuple[int, str, str], ...] = (
-    (1, "一、主动公开情况", "——"),
-    (2, "（一）主动公开政府信息数", "条"),
-    (3, "其中：主动公开规范性文件数", "条"),
-    (3, "制发规范性文件总数", "件"),
-    (2, "（二）通过不同渠道和方式公开政府信息的情况", "——"),
-    (3, "1.政府公报公开政府信息数", "条"),
-    (3, "2.政府网站公开政府信息数", "条"),
-    (3, "3.政务微博公开政府信息数", "条"),
-    (3, "4.政务微信公开政府信息数", "条"),
-    (3, "5.其他方式公开政府信息数", "条"),
-    (1, "二、回应解读情况", "——"),
-    (2, "（一）回应公众关注热点或重大舆情数", "次"),
-    (2, "（二）通过不同渠道和方式回应解读的情况", "——"),
-    (3, "1.参加或举办新闻发布会总次数", "次"),
-    (4, "其中：主要负责同志参加新闻发布会次数", "次"),
-    (3, "2.政府网站在线访谈次数", "次"),
-    (4, "其中：主要负责同志参加政府网站在线访谈次数", "次"),
-    (3, "3.政策解读稿件发布数", "篇"),
-    (3, "4.微博微信回应事件数", "次"),
-    (3, "5.其他方式回应事件数", "次"),
-    (1, "三、依申请公开情况", "——"),
-    (2, "（一）收到申请数", "件"),
-    (3, "1.当面申请数", "件"),
-    (3, "2.传真申请数", "件"),
-    (3, "3.网络申请数", "件"),
-    (3, "4.信函申请数", "件"),
-    (2, "（二）申请办结数", "件"),
-    (3, "1.按时办结数", "件"),
-    (3, "2.延期办结数", "件"),
-    (2, "（三）申请答复数", "件"),
-    (3, "1.属于已主动公开范围数", "件"),
-    (3, "2.同意公开答复数", "件"),
-    (3, "3.同意部分公开答复数", "件"),
-    (3, "4.不同意公开答复数", "件"),
-    (4, "其中：涉及国家秘密", "件"),
-    (4, "涉及商业秘密", "件"),
-    (4, "涉及个人隐私", "件"),
-    (4, "危及国家安全、公共安全、经济安全和社会稳定", "件"),
-    (4, "不是《条例》所指政府信息", "件"),
-    (4, "法律法规规定的其他情形", "件"),
-    (3, "5.不属于本行政机关公开数", "件"),
-    (3, "6.申请信息不存在数", "件"),
-    (3, "7.告知作出更改补充数", "件"),
-    (3, "8.告知通过其他途径办理数", "件"),
-    (2, "（四）申请类型数", "件"),
-    (3, "1.财政预决算", "件"),
-    (3, "2.征收补偿", "件"),
-    (3, "3.规划计划", "件"),
-    (3, "4.重大建设项目审批及实施", "件"),
-    (3, "5.工商管理", "件"),
-    (3, "6.食品药品", "件"),
-    (3, "7.环境保护", "件"),
-    (3, "8.公共资源监管", "件"),
-    (3, "9.劳动就业及社会保障", "件"),
-    (3, "10.社会救助及扶贫", "件"),
-    (3, "11.医疗卫生及计生", "件"),
-    (3, "12.教育信息", "件"),
-    (3, "13.统计信息", "件"),
-    (3, "14.行政处罚", "件"),
-    (3, "15.人事信息", "件"),
-    (3, "16.价格收费", "件"),
-    (3, "17.企业信用", "件"),
-    (3, "18.其它", "件"),
-    (1, "四、行政复议数量", "件"),
-    (2, "（一）维持具体行政行为数", "件"),
-    (2, "（二）被依法纠错数", "件"),
-    (2, "（三）其他情形数", "件"),
-    (1, "五、行政诉讼数量", "件"),
-    (2, "（一）维持具体行政行为或者驳回原告诉讼请求数", "件"),
-    (2, "（二）被依法纠错数", "件"),
-    (2, "（三）其他情形数", "件"),
-    (1, "六、举报投诉数量", "件"),
-    (1, "七、依申请公开信息收取的费用", "万元"),
-    (1, "八、机构建设和保障经费情况", "——"),
-    (2, "（一）政府信息公开工作专门机构数", "个"),
-    (2, "（二）设置政府信息公开查阅点数", "个"),
-    (2, "（三）从事政府信息公开工作人员数", "人"),
-    (3, "1.专职人员数（不包括政府公报及政府网站工作人员数）", "人"),
-    (3, "2.兼职人员数", "人"),
-    (2, "（四）政府信息公开专项经费（不包括用于政府公报编辑管理及政府网站建设维护等方面的经费）", "万元"),
-    (1, "九、政府信息公开会议和培训情况", "——"),
-    (2, "（一）召开政府信息公开工作会议或专题会议数", "次"),
-    (2, "（二）举办各类培训班数", "次"),
-    (2, "（三）接受培训人员数", "人次"),
-)
 
 # --- The national templates: 国办公开办函〔2019〕60号 (report years 2019–2020) and
 # 国办公开办函〔2021〕30号 (report years 2021 on). Labels as in the official forms
@@ -109,21 +19,7 @@ T2_NAME = "二、主动公开政府信息情况"
 T3_NAME = "三、收到和处理政府信息公开申请情况"
 T4_NAME = "四、政府信息公开行政复议、行政诉讼情况"
 NATIONAL_TABLE_NAMES = (T2_NAME, T3_NAME, T4_NAME)
-
-# Table 二: (block title, column headers after 信息内容, row labels).
-T2_BLOCKS_2019: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("第二十条第（一）项", ("本年新制作数量", "本年新公开数量", "对外公开总数量"), ("规章", "规范性文件")),
-    ("第二十条第（五）项", ("上一年项目数量", "本年增/减", "处理决定数量"), ("行政许可", "其他对外管理服务事项")),
-    ("第二十条第（六）项", ("上一年项目数量", "本年增/减", "处理决定数量"), ("行政处罚", "行政强制")),
-    ("第二十条第（八）项", ("上一年项目数量", "本年增/减"), ("行政事业性收费",)),
-    ("第二十条第（九）项", ("采购项目数量", "采购总金额"), ("政府集中采购",)),
-)
-T2_BLOCKS_2021: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("第二十条第（一）项", ("本年制发件数", "本年废止件数", "现行有效件数"), ("规章", "行政规范性文件")),
-    ("第二十条第（五）项", ("本年处理决定数量",), ("行政许可",)),
-    ("第二十条第（六）项", ("本年处理决定数量",), ("行政处罚", "行政强制")),
-    ("第二十条第（八）项", ("本年收费金额（单位：万元）",), ("行政事业性收费",)),
-)
+# Table 二: (block title, column headers after 信息内容, row labels). see form2019.py / form2021.py
 T2_ROW_HEADER = "信息内容"
 
 # Table 三: the corner cell, the canonical column paths (value columns in printed order)
@@ -138,7 +34,7 @@ T3_COLUMNS: tuple[tuple[str, ...], ...] = (
     ("申请人情况", "法人或其他组织", "其他"),
     ("申请人情况", "总计"),
 )
-_T3_ROWS_HEAD: tuple[tuple[int, str], ...] = (
+T3_ROWS_HEAD: tuple[tuple[int, str], ...] = (
     (1, "一、本年新收政府信息公开申请数量"),
     (1, "二、上年结转政府信息公开申请数量"),
     (1, "三、本年度办理结果"),
@@ -164,17 +60,10 @@ _T3_ROWS_HEAD: tuple[tuple[int, str], ...] = (
     (3, "4.无正当理由大量反复申请"),
     (3, "5.要求行政机关确认或重新出具已获取信息"),
 )
-_T3_ROWS_TAIL: tuple[tuple[int, str], ...] = (
+T3_ROWS_TAIL: tuple[tuple[int, str], ...] = (
     (2, "（七）总计"),
     (1, "四、结转下年度继续办理"),
 )
-T3_ROWS_2019 = _T3_ROWS_HEAD + ((2, "（六）其他处理"),) + _T3_ROWS_TAIL
-T3_ROWS_2021 = _T3_ROWS_HEAD + (
-    (2, "（六）其他处理"),
-    (3, "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-    (3, "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
-    (3, "3.其他"),
-) + _T3_ROWS_TAIL
 
 # Table 四 (same in 2019 and 2021): 15 value columns, one data row.
 T4_RESULTS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
@@ -184,13 +73,18 @@ T4_COLUMNS: tuple[tuple[str, ...], ...] = (
     + tuple(("行政诉讼", "复议后起诉", r) for r in T4_RESULTS)
 )
 
-# Template detection: labels (spaces removed, simplified characters, half-width
-# punctuation) that only one of the two national templates prints.
-SIGNALS_2019 = (
-    "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减",
-    "采购项目数量", "采购总金额", "第二十条第(九)项", "其他对外管理服务事项",
-)
-SIGNALS_2021 = (
-    "本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额",
-    "行政规范性文件", "申请人无正当理由逾期不补正", "申请人逾期未按收费通知要求缴纳费用",
-)
+# Indicators of tables 三 and 四 (the same in both national forms; README "Canonical
+# indicators"): indicator -> the cells whose values are added (usually one), as
+# (table, row label keys, column label keys). Row keys match the row path label by label
+# (same length); column keys must all occur in the column path, in order, the last one
+# matching the innermost label. Not fees_collected from 二 第二十条第（八）项 本年收费金额: that
+# is the body's administrative fees (行政事业性收费), not fees for disclosure; the 2019/2021
+# forms report those in prose (section 六, 信息处理费). Mapping one to the other would mislead.
+NATIONAL_INDICATORS: dict[str, tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]] = {
+    "applications_received": ((T3_NAME, ("本年新收",), ("总计",)),),
+    "applications_carried_over": ((T3_NAME, ("上年结转",), ("总计",)),),
+    "applications_completed": ((T3_NAME, ("本年度办理结果", "总计"), ("总计",)),),
+    "carried_to_next_year": ((T3_NAME, ("结转下年度",), ("总计",)),),
+    "reconsideration_total": ((T4_NAME, (), ("行政复议", "总计")),),
+    "litigation_total": ((T4_NAME, (), ("未经复议直接起诉", "总计")), (T4_NAME, (), ("复议后起诉", "总计"))),
+}

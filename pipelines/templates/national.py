@@ -20,13 +20,13 @@ The tables are read as a stream of rows over every table of the body, so a table
 over several ``<table>`` elements (header in one, rows in the next) reads as one; the
 section headings between tables (二、… 三、… 四、…) say which table the rows belong to.
 Column headers of 三 and 四 are read from the page; when they cannot be read (text
-form, header missing, header flattened) the canonical paths of ``templates.py`` are
+form, header missing, header flattened) the canonical paths of ``labels.py`` are
 used, and they are also used when a printed path differs from the official one other
 than by spaces, character set or punctuation width, so the same column always has the
 same path.
 
 Template detection (``decide``): labels that only one template prints are counted per
-side (``templates.SIGNALS_2019`` / ``SIGNALS_2021``: 本年新制作数量, 上一年项目数量, 本年增/减,
+registered national form (``form2019.SIGNALS_2019`` / ``form2021.SIGNALS_2021``: 本年新制作数量, 上一年项目数量, 本年增/减,
 第二十条第（九）项 … vs 本年制发件数, 本年处理决定数量, 本年收费金额, the 2021 （六） sub-rows
 …), plus two structural signals: （六）其他处理 printed as one row (2019) or split into
 sub-rows (2021), and a table 二 with block （八） but no block （九） (2021). Labels are
@@ -36,7 +36,7 @@ wins; a tie (typically: only tables 三/四, which are the same in both) is deci
 the report year (2019–2020 → 2019, 2021 on → 2021); without a year it is ``unknown``
 (cells are still extracted). A report with only a pre-2019 统计表 is ``pre2019``.
 
-Spans: ``document.table_grid`` repeats a spanned cell's text in every grid position, so
+Spans: ``readers.html.table_grid`` repeats a spanned cell's text in every grid position, so
 equal neighbouring labels are one label, and value cells are fitted to the header's
 columns (a run of equal values under one spanned header is one value; an extra blank
 trailing cell is dropped; a value cell shifted by a colspan collapses onto its column).
@@ -52,9 +52,8 @@ from ..chinese import to_simplified
 from ..document import Block, Table
 from ..model import Cell, Number
 from ..numbers import BLANKS, inline_unit, parse_number
-from .labels import (
-    SIGNALS_2019, SIGNALS_2021, T2_NAME, T2_ROW_HEADER, T3_COLUMNS, T3_NAME, T4_COLUMNS, T4_NAME,
-)
+from .base import national_forms
+from .labels import T2_NAME, T2_ROW_HEADER, T3_COLUMNS, T3_NAME, T4_COLUMNS, T4_NAME
 
 # --- label normalisation (detection and matching only; labels are kept as printed) ----
 
@@ -87,8 +86,6 @@ _T3_HEADER_WORDS = frozenset(("申请人情况", "自然人", "法人或其他�
 _T4_HEADER_WORDS = frozenset(("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉",
                               "结果维持", "结果纠正", "其他结果", "尚未审结"))
 _T4_WIDTH = len(T4_COLUMNS)
-_SIGNAL_2019_RE = re.compile("|".join(re.escape(s) for s in SIGNALS_2019) + r"|(?<!本年)处理决定数量")
-_SIGNAL_2021_RE = re.compile("|".join(re.escape(s) for s in SIGNALS_2021))
 
 
 @lru_cache(maxsize=16384)
@@ -471,32 +468,30 @@ def extract_national(blocks: list[Block], skip: Iterable[int] = ()) -> NationalR
 
 # --- template detection -----------------------------------------------------------------
 
-def signals(result: NationalResult) -> tuple[set[str], set[str]]:
-    """(2019 signals, 2021 signals) found in the national tables."""
-    s2019 = set(_SIGNAL_2019_RE.findall(result.keys))
-    s2021 = set(_SIGNAL_2021_RE.findall(result.keys))
-    if result.other_split is True:
-        s2021.add("（六）其他处理 split")
-    elif result.other_split is False:
-        s2019.add("（六）其他处理 one row")
-    if result.blocks and "九" not in result.blocks and "八" in result.blocks:
-        s2021.add("no 第二十条第（九）项")
-    return s2019, s2021
+def signals(result: NationalResult) -> dict[str, set[str]]:
+    """The signals of each registered national form found in the national tables."""
+    found: dict[str, set[str]] = {}
+    for form in national_forms():
+        hits = set(form.signal_re.findall(result.keys)) if form.signal_re else set()
+        hits.update(name for name, test in form.structural if test(result))
+        found[form.id] = hits
+    return found
 
 
 def decide(result: NationalResult, has_pre2019: bool, year_hint: Optional[int] = None) -> str:
-    """The template: the side with more signals; on a tie the report year decides
-    (2019–2020 → 2019, 2021 on → 2021); no national table → pre2019 or unknown."""
+    """The template: the national form with the most signals; on a tie the report year
+    decides (the latest form in use that year: 2019–2020 → 2019, 2021 on → 2021); no
+    national table → pre2019 or unknown."""
     if not result.cells:
         return "pre2019" if has_pre2019 else "unknown"
-    s2019, s2021 = signals(result)
-    if len(s2021) > len(s2019):
-        return "2021"
-    if len(s2019) > len(s2021):
-        return "2019"
-    if year_hint is not None and year_hint >= 2021:
-        return "2021"
-    if year_hint is not None and year_hint >= 2019:
-        return "2019"
+    counts = {form_id: len(hits) for form_id, hits in signals(result).items()}
+    best = max(counts.values(), default=0)
+    leaders = [form_id for form_id, n in counts.items() if n == best]
+    if len(leaders) == 1:
+        return leaders[0]
+    if year_hint is not None:
+        in_use = [f.id for f in national_forms() if f.first_year <= year_hint]
+        if in_use:
+            return in_use[-1]
     return "pre2019" if has_pre2019 else "unknown"
 

@@ -1,0 +1,116 @@
+"""Named queries on the archive, shared by the incremental crawl, the crawl runner, `xxgk
+capture`, the UI pages and datasette's canned queries, so that each question is written once.
+
+Reports only: pages that were not reports (is_report = 0) stay out of every count, page and
+chart; `IS_REPORT` is that filter (older archives have no value there: null counts as a report).
+"""
+from __future__ import annotations
+
+import sqlite3
+from typing import Optional
+
+IS_REPORT = "(is_report = 1 or is_report is null)"
+
+
+# -- the crawler ---------------------------------------------------------------------------------
+def fetch_state(conn: sqlite3.Connection) -> list[tuple[str, Optional[str], Optional[str], Optional[str]]]:
+    """(url, last good fetch time, ETag, Last-Modified) per URL fetched with a usable response;
+    an archive written before ETags were kept gives null for them."""
+    cols = {r[1] for r in conn.execute("pragma table_info(fetches)")}
+    if not cols:
+        return []
+    etag = "etag" if "etag" in cols else "null"
+    modified = "last_modified" if "last_modified" in cols else "null"
+    return conn.execute(
+        f"select url, max(coalesce(last_fetched_at, fetched_at)), {etag}, {modified} "
+        "from fetches where status in (200, 304) and error is null group by url"
+    ).fetchall()
+
+
+def latest_run_id(conn: sqlite3.Connection, portal: str) -> int:
+    """The id of the portal's latest crawl_runs row (0: none yet)."""
+    exists = conn.execute("select 1 from sqlite_master where type = 'table' and name = 'crawl_runs'").fetchone()
+    if not exists:
+        return 0
+    row = conn.execute("select max(id) from crawl_runs where portal = ?", (portal,)).fetchone()
+    return row[0] or 0
+
+
+def run_after(conn: sqlite3.Connection, portal: str, after_id: int) -> Optional[tuple]:
+    """(status, pages, reports_new, reports_changed, errors) of the portal's latest run started
+    after run `after_id`, or None when no run was recorded since."""
+    exists = conn.execute("select 1 from sqlite_master where type = 'table' and name = 'crawl_runs'").fetchone()
+    if not exists:
+        return None
+    return conn.execute(
+        "select status, pages, reports_new, reports_changed, errors from crawl_runs "
+        "where portal = ? and id > ? order by id desc limit 1", (portal, after_id)
+    ).fetchone()
+
+
+# -- captures ------------------------------------------------------------------------------------
+def capture_of(conn: sqlite3.Connection, report_id: str) -> Optional[tuple]:
+    """(warc_file, warc_offset, captured_at) of a report, None for an unknown id."""
+    return conn.execute("select warc_file, warc_offset, captured_at from reports where id = ?",
+                        [report_id]).fetchone()
+
+
+# -- datasette's canned queries (the journalist questions; titles in xxgk/serve.py) --------------
+REPORTS_BY_YEAR_SQL = f"""select report_year, count(*) as reports, count(distinct agency) as agencies,
+  sum(proactive_disclosed) as proactive_disclosed, sum(applications_received) as applications_received,
+  sum(reconsideration_total) as reconsideration_total, sum(litigation_total) as litigation_total,
+  sum(checks_count) as failed_checks
+from reports where {IS_REPORT}
+group by report_year order by report_year desc"""
+
+APPLICATIONS_BY_AGENCY_SQL = f"""select agency, report_year, applications_received,
+  applications_carried_over, applications_completed, carried_to_next_year, template, title,
+  id as report_id
+from reports
+where {IS_REPORT}
+  and report_year = coalesce(nullif(:year, ''), (select max(report_year) from reports
+                                                where applications_received is not null))
+order by applications_received is null, applications_received desc, agency"""
+
+YEAR_OVER_YEAR_SQL = f"""with yearly as (
+  select agency, report_year, applications_received as value, id,
+    row_number() over (partition by agency, report_year
+                       order by removed_at is null desc, published_date desc, id) as pick
+  from reports
+  where {IS_REPORT} and agency is not null and report_year is not null
+    and applications_received is not null
+), series as (
+  select agency, report_year, value, id,
+    lag(report_year) over w as previous_year, lag(value) over w as previous_value
+  from yearly where pick = 1
+  window w as (partition by agency order by report_year)
+)
+select agency, previous_year, report_year, previous_value, value as applications_received,
+  value - previous_value as change,
+  round(100.0 * (value - previous_value) / nullif(previous_value, 0), 1) as change_percent,
+  id as report_id
+from series
+where previous_year = report_year - 1
+order by abs(value - previous_value) desc, agency, report_year
+limit 100"""
+
+INCONSISTENT_REPORTS_SQL = """select r.agency, r.report_year, r.template, r.title, c.[check],
+  c.kind, c.expected, c.found, c.found - c.expected as difference,
+  json_extract(c.detail, '$.where.table') as table_name, c.detail, r.id as report_id
+from checks c join reports r on r.id = c.report_id
+order by r.report_year desc, r.agency, r.id, c.seq"""
+
+APPEALS_BY_AGENCY_SQL = f"""select agency, count(*) as reports, min(report_year) as first_year,
+  max(report_year) as last_year, sum(reconsideration_total) as reconsiderations,
+  sum(litigation_total) as lawsuits,
+  coalesce(sum(reconsideration_total), 0) + coalesce(sum(litigation_total), 0) as total
+from reports
+where {IS_REPORT} and agency is not null and (:year = '' or report_year = :year)
+group by agency
+order by total desc, reconsiderations desc, agency"""
+
+REMOVED_REPORTS_SQL = """select removed_at, agency, report_year, title, url, first_seen,
+  last_seen, captured_at, id as report_id
+from reports
+where removed_at is not null
+order by removed_at desc, agency, report_year"""

@@ -1,0 +1,222 @@
+"""The archive's schema, written once: every table and column with its type and its Chinese /
+English description (contract: ../shared/contracts/archive.md).
+
+`storage.archive` creates the tables from it; `xxgk.serve` gives the descriptions to datasette;
+tests/test_schema.py checks that every column of a live archive is described here. A new
+column is one line here (plus the code that fills it).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+from pipelines.model import INDICATOR_KEYS
+
+# Declared type "ANY" gives NUMERIC affinity: ints stay ints and 0.35 stays real, where a
+# REAL column would print 67 as 67.0.
+NUMBER = "ANY"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: Any      # a sqlite-utils column type: str, int, float or NUMBER
+    zh: str
+    en: str
+
+    @property
+    def description(self) -> str:
+        return f"{self.zh} / {self.en}"
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    zh: str
+    en: str
+    columns: tuple[Column, ...]
+    pk: Union[str, tuple[str, ...], None] = None
+
+    @property
+    def description(self) -> str:
+        return f"{self.zh} / {self.en}"
+
+    def types(self) -> dict[str, Any]:
+        return {c.name: c.type for c in self.columns}
+
+    def descriptions(self) -> dict[str, str]:
+        return {c.name: c.description for c in self.columns}
+
+
+# (中文, English, unit) for each canonical indicator column (README "Canonical indicators").
+INDICATORS: dict[str, tuple[str, str, Optional[str]]] = {
+    "proactive_disclosed": ("主动公开政府信息数", "government information disclosed proactively", "条"),
+    "applications_received": ("本年新收政府信息公开申请数量", "disclosure requests received this year", "件"),
+    "applications_carried_over": ("上年结转政府信息公开申请数量", "requests carried over from the previous year", "件"),
+    "applications_completed": ("本年度办理结果总计", "requests answered this year", "件"),
+    "carried_to_next_year": ("结转下年度继续办理", "requests carried over to next year", "件"),
+    "reconsideration_total": ("行政复议总计", "administrative reconsideration cases", "件"),
+    "litigation_total": ("行政诉讼总计", "administrative litigation cases", "件"),
+    "fees_collected": ("依申请公开收取的费用", "fees collected for disclosure on request", "元 (reports printing 万元 are converted: ×10000; cells keep the printed value and unit)"),
+    "staff_count": ("从事政府信息公开工作人员数", "staff working on information disclosure (pre-2019 template only)", "人"),
+}
+
+
+def _indicator(key: str) -> Column:
+    zh, en, unit = INDICATORS.get(key, (key, key.replace("_", " "), None))
+    return Column(key, NUMBER, zh, en + (f"; 单位 unit: {unit}" if unit else ""))
+
+
+C = Column
+REPORT_ID = C("report_id", str, "报告编号", "reports.id")
+
+REPORTS = Table("reports", "政府信息公开工作年度报告，每份报告一行（最新版本）", "one row per report, newest version", (
+    C("id", str, "报告编号", "stable report id: first 16 hex digits of sha256 of the canonical URL"),
+    C("url", str, "报告网址", "address the report was crawled from"),
+    C("portal", str, "门户", "portal (registry name) it was crawled from"),
+    C("title", str, "标题", "title"),
+    C("index_no", str, "索引号", "index number, as printed"),
+    C("agency", str, "报告机关", "reporting body's full name"),
+    C("publisher", str, "发布机构", "publisher named in the header block, as printed"),
+    C("written_date", str, "成文日期", "date written (ISO)"),
+    C("published_date", str, "发布日期", "date published (ISO)"),
+    C("signed_date", str, "落款日期", "date under the signature (ISO)"),
+    C("report_year", int, "报告年度", "year the report covers (not the year written)"),
+    C("template", str, "表格模板", "statistics template: pre2019, 2019 (国办公开办函〔2019〕60号), "
+      "2021 (国办公开办函〔2021〕30号) or unknown"),
+    C("body_text", str, "正文", "body text"),
+    C("content_sha256", str, "内容摘要", "sha256 of the extracted content (not the raw page)"),
+    C("first_seen", str, "首次抓取", "first seen (UTC)"),
+    C("last_seen", str, "最近抓取", "last seen (UTC)"),
+    C("version", int, "版本", "version number: 1, then +1 each time the content changed"),
+    *(_indicator(key) for key in INDICATOR_KEYS),
+    C("is_report", int, "是否为年度报告", "1 when the page is an annual report"),
+    C("cells_count", int, "单元格数", "statistics-table cells stored"),
+    C("checks_count", int, "勾稽错误数", "failed consistency checks"),
+    C("duplicate_cells", int, "重复单元格", "cells dropped because their label path repeated"),
+    C("index_no_parts_json", str, "索引号分解", "index number parts (JSON)"),
+    C("indicators_json", str, "全部指标", "all indicators (JSON)"),
+    C("metadata_json", str, "信息栏", "the header block's label → value pairs (JSON)"),
+    C("errors_json", str, "抽取错误", "extraction errors (JSON)"),
+    # The capture this version came from (crawler/warc.py) and list bookkeeping.
+    C("warc_file", str, "WARC 文件", "the WARC file holding the capture this version was extracted from "
+      "(under archive.warc/)"),
+    C("warc_offset", int, "WARC 偏移", "byte offset of that capture's record in the WARC file"),
+    C("captured_at", str, "采集时间", "when that capture was fetched (UTC)"),
+    C("column_url", str, "栏目网址", "list page of the portal column the report was found in"),
+    C("removed_at", str, "删除时间", "when a complete walk of its column no longer listed it (UTC); "
+      "empty while it is listed"),
+    # Where the portal is (from the portal registry; facets).
+    C("province", str, "省份", "province of the portal (from the registry)"),
+    C("city", str, "城市", "city of the portal (from the registry), empty for provincial and central portals"),
+    C("level", str, "层级", "administrative level of the portal: central, province, city, county or town"),
+    C("region_code", str, "行政区划代码", "administrative division code of the portal (GB/T 2260)"),
+), pk="id")
+
+CELLS = Table("cells", "统计表单元格", "every statistics-table cell, labelled by row and column paths", (
+    REPORT_ID,
+    C("table_name", str, "表名", "statistics table's name"),
+    C("row_path", str, "行标签路径", "row labels, outermost first (JSON array)"),
+    C("column_path", str, "列标签路径", "column labels, outermost first (JSON array)"),
+    C("row_label", str, "行标签", "innermost row label"),
+    C("column_label", str, "列标签", "innermost column label"),
+    C("unit", str, "单位", "unit as printed (条, 件, 元, 万元 …)"),
+    C("value", NUMBER, "数值", "number; empty for a blank cell"),
+    C("raw", str, "原文", "the cell's text as printed"),
+    C("seq", int, "顺序", "position in the report's cell list"),
+), pk=("report_id", "table_name", "row_path", "column_path"))
+
+CHECKS = Table("checks", "勾稽关系校验未通过项", "failed arithmetic consistency checks", (
+    REPORT_ID,
+    C("check", str, "校验规则", "consistency rule (e.g. a 总计 that is not the sum of its parts)"),
+    C("expected", NUMBER, "应为", "expected value"),
+    C("found", NUMBER, "实为", "value printed"),
+    C("kind", str, "类型", "mismatch, or missing when a total is blank"),
+    C("detail", str, "位置", "where and kind (JSON)"),
+    C("seq", int, "顺序", "position in the report's check list"),
+))
+
+FETCHES = Table("fetches", "抓取记录，每个不同的响应一行", "one row per distinct HTTP response", (
+    C("id", str, "编号", "hash of (url, status, sha256, error)"),
+    C("url", str, "网址", "address fetched"),
+    C("status", int, "HTTP 状态码", "HTTP status (empty when no response)"),
+    C("content_type", str, "内容类型", "Content-Type"),
+    C("sha256", str, "响应摘要", "sha256 of the response body"),
+    C("error", str, "错误", "error when there was no usable response"),
+    C("size", int, "字节数", "body size in bytes"),
+    C("fetched_at", str, "首次获取", "first time this response was received (UTC)"),
+    C("last_fetched_at", str, "最近获取", "last time this response was received (UTC)"),
+    C("times_seen", int, "次数", "times this same response was received"),
+    C("etag", str, "实体标签 ETag", "the response's ETag header (conditional re-fetches)"),
+    C("last_modified", str, "最后修改时间 Last-Modified", "the response's Last-Modified header (conditional re-fetches)"),
+    C("warc_file", str, "WARC 文件", "the WARC file holding this response (under archive.warc/)"),
+    C("warc_offset", int, "WARC 偏移", "byte offset of the response record in the WARC file"),
+), pk="id")
+
+CRAWL_RUNS = Table("crawl_runs", "抓取批次", "one row per crawl", (
+    C("id", int, "编号", "run id"),
+    C("portal", str, "门户", "portal crawled"),
+    C("started_at", str, "开始", "started (UTC)"),
+    C("finished_at", str, "结束", "finished (UTC)"),
+    C("status", str, "状态", "running, finished, failed …"),
+    C("pages", int, "页数", "pages fetched"),
+    C("reports_new", int, "新报告", "new reports"),
+    C("reports_changed", int, "变更报告", "reports whose content changed"),
+    C("errors", int, "错误数", "errors"),
+    C("duration_s", float, "耗时", "duration in seconds"),
+), pk="id")
+
+REPORT_VERSIONS = Table("report_versions", "报告历史版本（含当前版本）",
+                        "every version of every report, current one included", (
+    REPORT_ID,
+    C("version", int, "版本", "version number"),
+    C("content_sha256", str, "内容摘要", "sha256 of the extracted content"),
+    C("url", str, "网址", "address it was crawled from"),
+    C("first_seen", str, "首次抓取", "first seen with this content (UTC)"),
+    C("last_seen", str, "最近抓取", "last seen with this content (UTC)"),
+    C("data_json", str, "抽取结果", "the whole extraction, cells included (JSON)"),
+), pk=("report_id", "version"))
+
+REPORT_CHANGES = Table("report_changes", "版本间的变化", "what changed from one version of a report to the next", (
+    REPORT_ID,
+    C("version", int, "新版本号", "the version that brought the change"),
+    C("kind", str, "类别", "field or cell"),
+    C("name", str, "字段名，或单元格的表名/行/列路径 (JSON)", "field name, or the cell's table/row/column paths"),
+    C("old", str, "原值", "value before"),
+    C("new", str, "新值", "value after"),
+))
+
+ATTACHMENTS = Table("attachments", "报告附件（PDF/DOC/XLS…），按 sha256 存放",
+                    "files linked from report pages, kept under their sha256 name", (
+    C("id", str, "编号", "sha256 of (url, sha256): one row per distinct file at an address"),
+    C("url", str, "附件网址", "address of the file"),
+    C("parent_url", str, "所在页面", "the page that links it"),
+    C("report_id", str, "报告编号", "reports.id of that page"),
+    C("filename", str, "附件名", "name as shown on the page"),
+    C("content_type", str, "内容类型", "Content-Type of the download"),
+    C("size", int, "字节数", "bytes"),
+    C("sha256", str, "文件摘要", "sha256 of the file"),
+    C("stored_as", str, "存放路径", "path under archive.attachments/"),
+    C("fetched_at", str, "获取时间", "when the file was downloaded (UTC)"),
+    C("used_for_report", int, "1 = 报告数据取自此附件", "the report's data came from this file"),
+    C("error", str, "读取错误", "why it could not be read"),
+), pk="id")
+
+# Every table of the archive, in creation order (the FTS index and its shadow tables aside).
+TABLES: dict[str, Table] = {t.name: t for t in (
+    REPORTS, CELLS, CHECKS, FETCHES, CRAWL_RUNS, REPORT_VERSIONS, REPORT_CHANGES, ATTACHMENTS)}
+
+INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("cells", ("report_id",)),
+    ("checks", ("report_id",)),
+    ("fetches", ("url",)),
+    ("reports", ("agency",)),
+    ("reports", ("report_year",)),
+    ("reports", ("portal",)),
+    ("reports", ("template",)),  # a facet
+    ("reports", ("index_no",)),  # search scans it for index numbers (storage/search.py)
+    ("reports", ("column_url",)),
+    ("reports", ("province",)),
+    ("attachments", ("report_id",)),
+    ("report_changes", ("report_id", "version")),
+)
