@@ -41,6 +41,9 @@ class PortalEntry:
     status: str = "unverified"
     verified: Optional[str] = None   # ISO date the evidence was last looked at
     evidence: str = ""               # where the address was seen, with the addresses
+    # Origins (scheme://host[:port]) besides the start URLs' that links and redirects may
+    # lead to, e.g. the https twin of an http portal. Everything else is off-site.
+    allowed_origins: tuple[str, ...] = ()
 
     def region(self) -> dict[str, Optional[str]]:
         """What the archive records about where a report comes from (facets)."""
@@ -87,6 +90,9 @@ def _check(entry: PortalEntry, path: Path) -> None:
                 raise bad(f"a bundled portal's start URL is a path: {url!r}")
         elif not re.match(r"^https?://[^/\s]+", url):
             raise bad(f"start URL is not an http(s) address: {url!r}")
+    for origin in entry.allowed_origins:
+        if not re.match(r"^https?://[^/\s]+/?$", str(origin)):
+            raise bad(f"allowed_origins wants scheme://host[:port], not {origin!r}")
 
 
 def _date_text(value) -> Optional[str]:
@@ -120,6 +126,7 @@ def load(path: Optional[Path] = None) -> dict[str, PortalEntry]:
                 status=str(raw.get("status") or "unverified"),
                 verified=_date_text(raw.get("verified")),
                 evidence=" ".join(str(raw.get("evidence") or "").split()),
+                allowed_origins=tuple(raw.get("allowed_origins") or ()),
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise RegistryError(f"{path}: bad portal entry {raw!r}: missing {exc}") from None

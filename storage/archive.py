@@ -221,6 +221,12 @@ END"""
 
     # -- crawl runs (written at once: a run must be visible while it runs) -------------------
     def start_run(self, portal: str) -> int:
+        # A run still "running" when the next one starts (one writer: the archive lock) was
+        # killed before it could close: say so instead of leaving it running for ever.
+        if self.db["crawl_runs"].exists():
+            with self.db.conn:
+                self.db.execute("update crawl_runs set status = 'interrupted' where portal = ? and status = 'running'",
+                                [portal])
         table = self.db.table("crawl_runs").insert(
             {"portal": portal, "started_at": utc_now(), "status": "running",
              "pages": 0, "reports_new": 0, "reports_changed": 0, "errors": 0}
@@ -412,7 +418,7 @@ END"""
         """Write everything buffered in one transaction."""
         if not self._ops:
             return
-        ops, self._ops = self._ops, []
+        ops = self._ops   # dropped only once written: a failed write is tried again, not lost
         with self.db.atomic():
             for kind, payload in ops:
                 if kind == "fetch":
@@ -423,6 +429,7 @@ END"""
                     self.db.table("attachments").upsert(payload, pk="id")
                 else:
                     self._write_seen(*payload)
+        self._ops = []
         self._pending.clear()
         self._pending_data.clear()
 

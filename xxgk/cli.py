@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sqlite3
+import re
 import sys
 from typing import Optional, Sequence
 from urllib.parse import urlsplit
@@ -132,8 +133,7 @@ def _is_loopback(url: str) -> bool:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from xxgk.crawl import DEMO_ORIGIN, CrawlTarget, bundled_portal, run_crawls
-    from xxgk.lock import archive_lock
+    from xxgk.crawl import CrawlInterrupted, CrawlTarget
 
     entries, targets = _crawl_targets(args)
     for e in entries:
@@ -142,9 +142,46 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                   file=sys.stderr)
     bundled = [e for e in entries if e.bundled]
     remote = [CrawlTarget(e.id, list(e.start_urls), local=all(map(_is_loopback, e.start_urls)),
-                          family=e.family, region=e.region())
+                          family=e.family, region=e.region(),
+                          allowed_origins=e.allowed_origins)
               for e in entries if not e.bundled]
-    overrides = {"XXGK_REFRESH_DAYS": args.refresh_days}
+    overrides = {"XXGK_REFRESH_DAYS": args.refresh_days, **_setting_overrides(args.settings)}
+    try:
+        results = _run_locked(args, targets, bundled, remote, overrides)
+    except CrawlInterrupted as stop:
+        for r in stop.results:
+            print(f"{r.portal}: {r.status}, {r.pages} pages, {r.reports_new} new and "
+                  f"{r.reports_changed} changed reports, {r.errors} errors → {args.db}", file=sys.stderr)
+        print(f"xxgk: interrupted by {stop}: the run is closed as interrupted; run the same command again "
+              "to resume", file=sys.stderr)
+        return stop.exit_code
+    failed = [r for r in results if r.status == "failed"]
+    for r in results:
+        print(f"{r.portal}: {r.status}, {r.pages} pages, {r.reports_new} new and "
+              f"{r.reports_changed} changed reports, {r.errors} errors → {args.db}", file=sys.stderr)
+    if failed:
+        return _fail(f"{len(failed)} of {len(results)} portals failed completely: "
+                     + ", ".join(r.portal for r in failed), EXIT_FAILED)
+    return 0
+
+
+_SETTING_RE = re.compile(r"^([A-Z][A-Z0-9_]*)=(.*)$")
+
+
+def _setting_overrides(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        m = _SETTING_RE.match(pair)
+        if not m:
+            raise UsageError(f"--set wants NAME=VALUE with an upper-case setting name, not {pair!r}")
+        out[m.group(1)] = m.group(2)
+    return out
+
+
+def _run_locked(args, targets, bundled, remote, overrides):
+    from xxgk.crawl import DEMO_ORIGIN, CrawlTarget, bundled_portal, run_crawls
+    from xxgk.lock import archive_lock
+
     with archive_lock(args.db, wait=args.wait):
         if bundled:
             with bundled_portal() as (base_url, _start):
@@ -157,17 +194,20 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         else:
             results = run_crawls(targets + remote, args.db, progress=not args.quiet,
                                  overrides=overrides, log_level=args.log_level)
-    failed = [r for r in results if r.status == "failed"]
-    for r in results:
-        print(f"{r.portal}: {r.status}, {r.pages} pages, {r.reports_new} new and "
-              f"{r.reports_changed} changed reports, {r.errors} errors → {args.db}", file=sys.stderr)
-    if failed:
-        return _fail(f"{len(failed)} of {len(results)} portals failed completely: "
-                     + ", ".join(r.portal for r in failed), EXIT_FAILED)
-    return 0
+    return results
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from xxgk.crawl import CrawlInterrupted
+
+    try:
+        return _demo(args)
+    except CrawlInterrupted as stop:
+        print(f"xxgk: interrupted by {stop}", file=sys.stderr)
+        return stop.exit_code
+
+
+def _demo(args: argparse.Namespace) -> int:
     from crawler.registry import load as load_registry
     from xxgk.crawl import DEMO_ORIGIN, CrawlTarget, bundled_portal, run_crawls
     from xxgk.lock import archive_lock
@@ -377,6 +417,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="report pages archived within DAYS are not requested again (default 7; 0 = fetch all)")
     p.add_argument("--wait", action="store_true",
                    help="if another crawl is writing the same archive, wait for it instead of exiting")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="settings",
+                   help="a crawl setting (repeatable), e.g. XXGK_MAX_LIST_PAGES=1000 or DOWNLOAD_TIMEOUT=30 "
+                        "(README: Limits and safety)")
     db_arg(p); log_arg(p)
     p.set_defaults(func=cmd_crawl)
 
