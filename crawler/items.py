@@ -42,3 +42,4 @@ class PageItem:
     parent_url: Optional[str] = None      # an attachment: the article page that links it
     filename: Optional[str] = None        # an attachment: its name as the page shows it
     list_page: bool = False               # a FAILED list page: the lists were not fully read
+    retrying: bool = False                # a FAILED attempt that is asked again: recorded, not an error

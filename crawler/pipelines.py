@@ -23,6 +23,7 @@ from storage.archive import Archive, alias_url
 log = logging.getLogger(__name__)
 
 NOT_MODIFIED = 304
+INTERRUPTED = "interrupted"  # crawl_runs.status of a run stopped by SIGTERM / Ctrl-C
 
 
 @dataclass
@@ -69,6 +70,7 @@ class ArchivePipeline:
         self.listed: set[str] = set()      # article URLs the lists named in this crawl
         self.waiting: dict[str, Waiting] = {}
         self.list_failures = 0
+        self.item_failures = 0             # items the archive could not take (logged)
         self.archive: Optional[Archive] = None
         self.run_id: Optional[int] = None
         self.stats = dict(pages=0, reports=0, reports_new=0, reports_changed=0, not_reports=0, errors=0)
@@ -92,15 +94,30 @@ class ArchivePipeline:
 
     def process_item(self, item: PageItem, spider=None) -> PageItem:
         assert self.archive is not None
+        try:
+            return self._process(item)
+        except Exception as exc:  # an archive bug must not stop the crawl; the walk is no longer trusted
+            log.exception("could not store %s", getattr(item, "url", item))
+            self.item_failures += 1
+            self.stats["errors"] += 1
+            return item
+
+    def _process(self, item: PageItem) -> PageItem:
         if item.cached:  # fresh in the archive: no request was made
-            for seen in item.seen_urls:
-                seen = alias_url(seen, self.alias)
-                self.listed.add(seen)
+            seen_urls = [alias_url(seen, self.alias) for seen in item.seen_urls]
+            self.listed.update(seen_urls)
+            for seen in seen_urls:
                 if self.archive.touch_report(seen, item.fetched_at):
                     self.stats["reports"] += 1
             self.progress.show(self.stats)
             return item
         url = alias_url(item.url, self.alias)
+        if item.retrying:  # an attempt asked again: its reason is kept, no error yet
+            warc = getattr(item, "warc", None) or {}
+            self.archive.record_fetch(url=url, status=item.status, content_type=item.content_type, body=item.body,
+                                      error=f"{item.error} (retried)", fetched_at=item.fetched_at,
+                                      warc_file=warc.get("file"), warc_offset=warc.get("offset"))
+            return item
         if item.kind in (ARTICLE, FAILED):
             self.listed.add(url)
         if item.kind == FAILED and item.list_page:
@@ -213,16 +230,43 @@ class ArchivePipeline:
         reason = None
         if spider is not None and getattr(spider, "crawler", None) is not None:
             reason = spider.crawler.stats.get_value("finish_reason")
-        status = "finished" if reason in (None, "finished") else str(reason)
-        if self.stats["pages"] and self.stats["errors"] == self.stats["pages"]:
+        status = "finished" if reason in (None, "finished") else INTERRUPTED if reason == "shutdown" else str(reason)
+        if getattr(getattr(self, "crawler", None), "xxgk_interrupted", False):
+            status = INTERRUPTED
+        walk = getattr(spider, "walk", None)
+        if status == "finished" and walk is not None:
+            for url, _form in sorted(walk.pending, key=repr):  # asked for, never answered (filtered)
+                self.list_failures += 1
+                self.stats["errors"] += 1
+                self.archive.record_fetch(url=alias_url(url, self.alias), status=None, content_type=None, body=None,
+                                          error="list page never answered (dropped by the crawler)")
+        if self.stats["pages"] and self.stats["errors"] >= self.stats["pages"]:
             status = "failed"
-        # Only a complete walk of the lists can tell that a report is gone.
-        if status == "finished" and not self.list_failures and self.column_url and self.listed:
+        # Only a complete walk of the lists can tell that a report is gone: every list page
+        # asked for in this run answered, none failed, no limit hit, the run not interrupted.
+        walked = walk is None or walk.complete()
+        stats = spider.crawler.stats if spider is not None and getattr(spider, "crawler", None) else None
+        spider_errors = (stats.get_value("spider_exceptions/count") or 0) if stats is not None else 0
+        trusted = walked and not self.list_failures and not self.item_failures and not spider_errors
+        if walked and not self.list_failures and not trusted:
+            log.warning("%s: no removal marked: %d spider errors, %d items not stored", self.portal,
+                        spider_errors, self.item_failures)
+        if status == "finished" and trusted and self.column_url and self.listed:
             self.archive.mark_removed(self.column_url, self.listed)
+        self._finish(status)
+
+    def abort(self) -> None:
+        """The crawl was stopped without closing (a second Ctrl-C): keep what was done and
+        close the run as interrupted, never marking removals."""
+        if self.archive is not None and self.run_id is not None:
+            self._finish(INTERRUPTED)
+
+    def _finish(self, status: str) -> None:
         self.archive.finish_run(
             self.run_id, status=status, pages=self.stats["pages"],
             reports_new=self.stats["reports_new"], reports_changed=self.stats["reports_changed"],
             errors=self.stats["errors"],
         )
         self.archive.close()
+        self.archive = None
         self.progress.show(self.stats, final=True)

@@ -38,17 +38,26 @@ SPIDER_MIDDLEWARES = {
     "crawler.incremental.FreshPagesMiddleware": 950,
 }
 DOWNLOADER_MIDDLEWARES = {
+    # First: a redirected request (meta refresh included) that left the site is refused.
+    "crawler.safety.RedirectedRequestCheck": 40,
+    # Between the downloader and RedirectMiddleware (600): a 3xx answer that leads off the
+    # site or back to an address of its own chain is refused before it is followed.
+    "crawler.safety.SameSiteRedirectMiddleware": 650,
+    # A retried request waits for the Retry-After its 429/503 asked for.
+    "crawler.safety.RetryDelayMiddleware": 45,
     # Early: a fresh report page is answered from the archive and never requested.
     "crawler.incremental.IncrementalMiddleware": 50,
+    # Retries are decided by the spider's errback (crawler/spiders/portal.py), so that every
+    # failed attempt leaves a fetches row with its reason.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     # Next to the downloader: sees every redirect hop and the body as received.
     "crawler.warc.WarcCaptureMiddleware": 950,
 }
-# Resumable crawls keep their request queue in JOBDIR (set per portal by the CLI). The
-# dupefilter is deliberately not persisted: after a kill, list pages are re-read and
-# report pages already archived are skipped by the incremental middleware, so pages
-# whose results were not yet committed are fetched again instead of being lost.
-DUPEFILTER_CLASS = "crawler.jobs.MemoryDupeFilter"
-SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+# Resumable crawls: no request queue is kept between runs. A run that follows a killed or
+# interrupted one walks the lists again from the start URLs (list pages are always re-read)
+# and the incremental middleware skips report pages already archived, so pages whose
+# results were not committed are fetched again instead of being lost, and the walk of
+# every run is known exactly (crawler/walk.py): only a complete walk marks removals.
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 # Where the archive goes and what the portal is called; the CLI sets both.
@@ -63,6 +72,15 @@ XXGK_WARC_DIR = None
 XXGK_URL_ALIAS = None
 # {province, city, level, region_code} of the portal (from the registry), stored on reports.
 XXGK_REGION = {}
+
+# Limits against hostile portals (README "Limits and safety"). Hitting one is recorded in
+# fetches with its reason and the crawl goes on.
+# List pages walked per column (start URL) in one run; past it no removal is marked.
+XXGK_MAX_LIST_PAGES = 500
+# Longest Retry-After (seconds) a 429/503 may ask for before the page is retried.
+XXGK_MAX_RETRY_AFTER = 60.0
+# Redirect hops per request (Scrapy's limit; a loop is refused at once).
+REDIRECT_MAX_TIMES = 20
 
 # What `xxgk demo` / tests use against a portal on 127.0.0.1 (never for real sites).
 LOCAL_PORTAL_SETTINGS = {

@@ -114,6 +114,7 @@ def content_hash(extraction: Extraction) -> str:
     """
     data = extraction.to_json()
     data.pop("source", None)
+    data.pop("confidence", None)  # derived from the rest: not content of its own
     data["body_text"] = re.sub(r"\s+", "", data.get("body_text") or "")
     return hashlib.sha256(canonical_json(_plain_numbers(data)).encode("utf-8")).hexdigest()
 
@@ -181,6 +182,12 @@ class Archive:
 
     # -- crawl runs (written at once: a run must be visible while it runs) -------------------
     def start_run(self, portal: str) -> int:
+        # A run still "running" when the next one starts (one writer: the archive lock) was
+        # killed before it could close: say so instead of leaving it running for ever.
+        if self.db["crawl_runs"].exists():
+            with self.db.conn:
+                self.db.execute("update crawl_runs set status = 'interrupted' where portal = ? and status = 'running'",
+                                [portal])
         table = self.db.table("crawl_runs").insert(
             {"portal": portal, "started_at": utc_now(), "status": "running",
              "pages": 0, "reports_new": 0, "reports_changed": 0, "errors": 0}
@@ -297,6 +304,10 @@ class Archive:
                 elif report_id not in listed and removed_at is None:
                     self.db.execute("update reports set removed_at = ? where id = ?", [when, report_id])
                     newly += 1
+            removed = sum(1 for report_id, _ in rows if report_id not in listed)
+            self.db["column_walks"].upsert({"column_url": column_url, "last_complete_walk_at": when,
+                                            "listed": len(listed), "removed": removed},
+                                           pk="column_url")
         return newly
 
     def _stored_state(self, report_id: str) -> Optional[tuple[str, int, str]]:
@@ -344,7 +355,7 @@ class Archive:
             "first_seen": first_seen, "last_seen": seen, "version": version,
             **{key: indicators.get(key) for key in INDICATOR_KEYS},
             "is_report": int(bool(ex.is_report)), "cells_count": len(cells),
-            "checks_count": len(checks), "duplicate_cells": duplicates,
+            "checks_count": len(checks), "confidence": ex.confidence, "duplicate_cells": duplicates,
             "index_no_parts_json": _dumps(ex.index_no_parts) if ex.index_no_parts else None,
             "indicators_json": _dumps(indicators),
             "metadata_json": _dumps(ex.metadata or {}),
@@ -368,7 +379,7 @@ class Archive:
         """Write everything buffered in one transaction."""
         if not self._ops:
             return
-        ops, self._ops = self._ops, []
+        ops = self._ops   # dropped only once written: a failed write is tried again, not lost
         with self.db.atomic():
             for kind, payload in ops:
                 if kind == "fetch":
@@ -379,6 +390,7 @@ class Archive:
                     self.db.table("attachments").upsert(payload, pk="id")
                 else:
                     self._write_seen(*payload)
+        self._ops = []
         self._pending.clear()
         self._pending_data.clear()
 

@@ -265,10 +265,14 @@ def test_spider_follows_only_its_own_site():
                             request=Request(url))
     out = list(spider.parse_list(response))
     requested = sorted(r.url for r in out if isinstance(r, Request))
-    assert requested == ["http://127.0.0.1:8000/zwgk/nb/2018.htm", "http://127.0.0.1:8000/zwgk/nb/index_1.html",
-                         "https://127.0.0.1:8000/zwgk/nb/2015.htm"]
+    # The same site is the same scheme, host and port (another scheme only when allowed).
+    assert requested == ["http://127.0.0.1:8000/zwgk/nb/2018.htm", "http://127.0.0.1:8000/zwgk/nb/index_1.html"]
     assert out[0].kind == "list"
-    assert site_of("http://A.example:80/x") == site_of("http://a.example/y") == ("a.example", None)
+    allowing = PortalSpider(start_urls=[url], allowed_origins=["https://127.0.0.1:8000"])
+    requested = sorted(r.url for r in allowing.parse_list(response) if isinstance(r, Request))
+    assert "https://127.0.0.1:8000/zwgk/nb/2015.htm" in requested
+    assert site_of("http://A.example:80/x") == site_of("http://a.example/y") == ("http", "a.example", 80)
+    assert site_of("https://a.example/x") != site_of("http://a.example/x")
     assert site_of("javascript:void(0)") is None
 
 

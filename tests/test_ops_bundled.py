@@ -17,7 +17,8 @@ def _registry(path, url):
         "  - id: demo\n    name: demo\n    family: jcms\n    level: city\n    bundled: true\n"
         '    start_urls: ["/col/col1229000001/index.html"]\n'
         f"  - id: alpha\n    name: alpha\n    family: generic\n    level: city\n"
-        f'    region_code: "330800"\n    start_urls: ["{url}"]\n', encoding="utf-8")
+        f'    region_code: "330800"\n    status: confirmed\n    verified: 2026-12-04\n'
+        f'    evidence: a loopback test portal\n    start_urls: ["{url}"]\n', encoding="utf-8")
 
 
 def test_crawl_all_leaves_out_bundled_portals(tmp_path):

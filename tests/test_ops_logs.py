@@ -23,7 +23,8 @@ def _registry(path, entries):
     lines = ["portals:"]
     for pid, url in entries:
         lines += [f"  - id: {pid}", f"    name: {pid}", "    family: generic", "    level: city",
-                  '    region_code: "330800"', f'    start_urls: ["{url}"]']
+                  '    region_code: "330800"', "    status: confirmed", "    verified: 2026-12-04",
+                  "    evidence: a loopback test portal", f'    start_urls: ["{url}"]']
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -1,19 +1,27 @@
-"""Run Scrapy crawls from the command line: one process, crawls one after another."""
+"""Run Scrapy crawls from the command line: one process, crawls one after another.
+
+SIGTERM and SIGINT stop a crawl cleanly: the first one closes the running crawl the way
+Scrapy closes any spider (pipelines flush, the run is closed as `interrupted`, no removal
+is marked) and skips the portals not started yet; a second one stops at once and the run
+is still closed as `interrupted`. `run_crawls` then raises CrawlInterrupted, and the CLI
+exits 128 + the signal number (130 for Ctrl-C, 143 for SIGTERM) so cron sees a failure.
+"""
 from __future__ import annotations
 
 import contextlib
+import signal
 import sqlite3
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
 from scrapy.crawler import Crawler, CrawlerRunner
 from scrapy.settings import Settings
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.log import configure_logging
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.reactor import install_reactor
 
 from crawler import settings as project_settings
-from crawler.jobs import jobdir_for
 from crawler.spiders.portal import PortalSpider
 from storage.queries import latest_run_id, run_after
 from xxgk.logs import quiet_download_errors
@@ -31,6 +39,7 @@ class CrawlTarget:
     alias: Optional[tuple[str, str]] = None  # (served origin, stored origin): the demo
     family: Optional[str] = None  # registry hint; None = detect from the page
     region: Optional[dict] = None  # province, city, level, region_code (registry)
+    allowed_origins: tuple[str, ...] = ()  # other origins the registry lets the crawl follow
 
 
 @dataclass
@@ -44,6 +53,18 @@ class CrawlResult:
     reason: str = ""  # why a failed portal failed (its first download error), for the log
 
 
+class CrawlInterrupted(Exception):
+    """SIGTERM / SIGINT stopped the crawls; `results` has the runs that had started."""
+
+    def __init__(self, signum: int, results: list[CrawlResult]):
+        super().__init__(signal.Signals(signum).name)
+        self.signum, self.results = signum, results
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
 def _settings(target: CrawlTarget, db: str, progress: bool, overrides: Optional[dict]) -> Settings:
     settings = get_project_settings()
     if not settings.get("BOT_NAME") or settings.get("BOT_NAME") == "scrapybot":
@@ -51,7 +72,6 @@ def _settings(target: CrawlTarget, db: str, progress: bool, overrides: Optional[
     settings.set("XXGK_DB", db, priority="cmdline")
     settings.set("XXGK_PORTAL", target.portal, priority="cmdline")
     settings.set("XXGK_PROGRESS", progress, priority="cmdline")
-    settings.set("JOBDIR", jobdir_for(db, target.portal), priority="cmdline")
     if target.region:
         settings.set("XXGK_REGION", dict(target.region), priority="cmdline")
     if target.alias:
@@ -72,28 +92,69 @@ def run_crawls(targets: list[CrawlTarget], db: str, progress: bool = True,
     configure_logging({"LOG_LEVEL": log_level, "LOG_FORMAT": "%(levelname)s %(name)s: %(message)s"})
     runner = CrawlerRunner()
     results: list[CrawlResult] = []
+    started: list[tuple[CrawlTarget, Crawler, int]] = []
+    stopping: list[int] = []
 
     @defer.inlineCallbacks
     def crawl_all():
         for target in targets:
+            if stopping:
+                break
             settings = _settings(target, db, progress, overrides)
             settings.set("LOG_LEVEL", log_level, priority="cmdline")
             crawler = Crawler(PortalSpider, settings)
             quiet = quiet_download_errors(crawler, log_level)
             before = _latest_run_id(db, target.portal)
+            started.append((target, crawler, before))
             try:
                 yield runner.crawl(crawler, start_urls=target.start_urls, portal=target.portal,
-                                   family=target.family)
+                                   family=target.family, allowed_origins=target.allowed_origins)
             except Exception:  # keep going: one broken portal must not stop cron
                 pass  # its result: the run row it wrote (status from the pipeline), else failed
             result = run_since(db, target.portal, before)
             result.reason = (quiet.first_error if quiet else "") or ""
             results.append(result)
 
-    d = crawl_all()
-    d.addBoth(lambda _: reactor.stop())
-    reactor.run(installSignalHandlers=True)
+    def graceful() -> None:
+        for _target, crawler, _before in started:
+            crawler.xxgk_interrupted = True  # read by the archive pipeline when it closes the run
+            if crawler.crawling:
+                deferred_from_coro(crawler.stop_async()).addErrback(lambda _f: None)
+
+    def on_signal(signum, _frame) -> None:
+        stopping.append(signum)
+        if len(stopping) == 1:
+            reactor.callFromThread(graceful)
+        else:  # asked twice: stop now (the runs are closed below)
+            reactor.callFromThread(_stop_reactor, reactor)
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        d = crawl_all()
+        d.addBoth(lambda _: _stop_reactor(reactor))
+        reactor.run(installSignalHandlers=False)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    for _target, crawler, _before in started:  # stopped before its spider closed: close the run here
+        for pipeline in _pipelines(crawler):
+            pipeline.abort()
+    if stopping:
+        results += [run_since(db, t.portal, before) for t, _c, before in started[len(results):]]
+        raise CrawlInterrupted(stopping[0], results)
     return results
+
+
+def _stop_reactor(reactor) -> None:
+    if reactor.running:
+        reactor.stop()
+
+
+def _pipelines(crawler: Crawler) -> list:
+    """The item pipelines of a crawler (the archive pipeline among them)."""
+    scraper = getattr(getattr(crawler, "engine", None), "scraper", None)
+    middleware = getattr(scraper, "itemproc", None)
+    return [p for p in getattr(middleware, "middlewares", ()) if hasattr(p, "abort")]
 
 
 def _latest_run_id(db: str, portal: str) -> int:
@@ -112,10 +173,13 @@ def run_since(db: str, portal: str, before: int) -> CrawlResult:
 
 
 @contextlib.contextmanager
-def bundled_portal(seed: Optional[int] = None, n_reports: Optional[int] = None) -> Iterator[tuple[str, list[str]]]:
-    """Serve the demo portal on a free loopback port: (base URL, start URLs)."""
+def bundled_portal(seed: Optional[int] = None, n_reports: Optional[int] = None,
+                   earlier: bool = False) -> Iterator[tuple[str, list[str]]]:
+    """Serve the demo portal on a free loopback port: (base URL, start URLs). `earlier`: the
+    edition it served before (one more report, one report's text not yet revised)."""
     from xxgk.portal import build_demo_portal, serve_portal
 
-    portal = build_demo_portal() if seed is None else build_demo_portal(seed=seed, n_reports=n_reports)
+    portal = (build_demo_portal(earlier=earlier) if seed is None
+              else build_demo_portal(seed=seed, n_reports=n_reports, earlier=earlier))
     with serve_portal(portal, host="127.0.0.1", port=0) as base_url:
         yield base_url, [base_url + path for path in portal.start_paths]

@@ -9,6 +9,7 @@ from typing import Optional
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from .base import ListLink, PageRequest
+from ..walk import MAX_PLAN_PAGES
 
 NAME = "jcms"
 _DATASTORE_RE = re.compile(r"<datastore>.*?</datastore>", re.S)
@@ -31,12 +32,16 @@ class JcmsPaging:
     total: Optional[int]
     params: dict[str, str] = field(default_factory=dict)
 
-    def requests(self, base_url: str, first_page_count: int) -> list[tuple[str, dict[str, str]]]:
-        """(url, form data) of every further page, one page per request."""
-        if not self.total:
+    def requests(self, base_url: str, first_page_count: int,
+                 limit: int = MAX_PLAN_PAGES) -> list[tuple[str, dict[str, str]]]:
+        """(url, form data) of every further page, one page per request, at most `limit`
+        (a page may claim totalRecord 200000 with perPage 1: the crawl's list-page limit
+        stops the walk and records it)."""
+        if not self.total or self.per_page <= 0:
             return []
         out = []
-        for start in range(first_page_count + 1, self.total + 1, self.per_page):
+        stop = min(self.total, first_page_count + limit * self.per_page)
+        for start in range(first_page_count + 1, stop + 1, self.per_page):
             end = min(start + self.per_page - 1, self.total)
             query = urlencode({"startrecord": start, "endrecord": end, "perpage": self.per_page})
             out.append((urljoin(base_url, f"{self.proxy_url}?{query}"), dict(self.params)))
@@ -83,7 +88,8 @@ def paging(text: str) -> Optional[JcmsPaging]:
     if "dataproxy.jsp" not in text:
         return None
     proxy = _js_value("proxyUrl", text) or "/module/web/jpage/dataproxy.jsp"
-    per_page = int(_js_value("perPage", text) or 15)
+    per_page_text = _js_value("perPage", text) or "15"
+    per_page = int(per_page_text) if per_page_text.isdigit() and int(per_page_text) > 0 else 15
     total_text = _js_value("totalRecord", text)
     total = int(total_text) if total_text and total_text.isdigit() else None
     params = {"col": "1", "appid": "1", "sourceContentType": "1", "permissiontype": "0", "path": "/"}

@@ -12,11 +12,14 @@ from typing import Iterable, Optional
 from urllib.parse import urljoin, urlsplit
 
 from .base import ListLink, PageRequest, anchors, unique_pages
+from ..walk import MAX_PLAN_PAGES
 
 NEXT_TEXTS = frozenset({"下一页", "下页", "后一页", "下一頁", "下一页>", "下一页>>", "下一页»", ">", ">>", "›", "»", "next", "next page"})
 LAST_TEXTS = frozenset({"尾页", "末页", "最后一页", "最末页", "尾頁", "末頁", "last", "last page"})
 FIRST_TEXTS = frozenset({"首页", "第一页", "上一页", "上页", "前一页", "<", "<<", "‹", "«", "first", "prev", "previous"})
-MAX_PAGES = 500   # a list longer than this is walked through its 下一页 links, not expanded
+# A list page names at most this many other pages (jcms, TRS and 共N页 counts are written by
+# the portal); the crawl's own limit per column (XXGK_MAX_LIST_PAGES) is lower and recorded.
+MAX_PAGES = MAX_PLAN_PAGES
 
 _PAGE_NUMBER_RE = re.compile(r"^[\[【(（]?\s*(\d{1,4})\s*[\]】)）]?$")
 _TOTAL_RES = (

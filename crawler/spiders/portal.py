@@ -7,9 +7,13 @@ report, and what it says, is decided by the pipelines (pipelines/report.py), nev
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timezone
 from typing import Iterable, Optional
 from urllib.parse import urlsplit
+
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import IgnoreRequest
 
 import scrapy
 from scrapy.http import FormRequest, Request, Response
@@ -17,28 +21,23 @@ from scrapy.http import FormRequest, Request, Response
 from crawler import families
 from crawler.families.attachments import attachment_links, is_attachment_url
 from crawler.items import ARTICLE, ATTACHMENT, FAILED, LIST, META_KIND, PageItem
+from crawler.safety import (DEFAULT_MAX_RETRY_AFTER, BlockedRedirect, origin_of, origins_of,
+                            retry_after_seconds)
+from crawler.walk import DEFAULT_MAX_LIST_PAGES, ListWalk
 from pipelines.decode import decode_html
 
 log = logging.getLogger(__name__)
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+# Client errors that asking again will not change (429 and 408 are retried).
+_FINAL_STATUSES = frozenset(range(400, 500)) - {408, 429}
 
 
 def now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def site_of(url: str) -> Optional[tuple[str, Optional[int]]]:
-    """(host, explicit non-default port) of an http(s) URL: what "the same site" means."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    try:
-        port = parts.port
-    except ValueError:
-        return None
-    if port == _DEFAULT_PORTS.get(parts.scheme.lower()):
-        port = None
-    return parts.hostname.lower(), port
+def site_of(url: str):
+    """What "the same site" means: (scheme, host, port); see crawler.safety."""
+    return origin_of(url)
 
 
 def page_text(response: Response) -> Optional[str]:
@@ -58,7 +57,7 @@ class PortalSpider(scrapy.Spider):
     name = "portal"
 
     def __init__(self, start_url: str | None = None, portal: str | None = None, start_urls: Iterable[str] = (),
-                 family: str | None = None, **kwargs):
+                 family: str | None = None, allowed_origins: Iterable[str] = (), **kwargs):
         super().__init__(**kwargs)
         urls = list(start_urls) or ([start_url] if start_url else [])
         if not urls:
@@ -66,17 +65,50 @@ class PortalSpider(scrapy.Spider):
         self.start_urls = urls
         self.portal = portal or urlsplit(urls[0]).hostname or "unknown"
         self.family = family  # a registry's family: tried first, detection still decides
-        # Stay on the start URLs' sites: OffsiteMiddleware reads allowed_domains (host
-        # names), same_site() also holds the port (replicas share 127.0.0.1).
-        self.allowed_domains = sorted({urlsplit(u).hostname for u in urls if urlsplit(u).hostname})
-        self.sites = {s for s in map(site_of, urls) if s is not None}
+        # Stay on the start URLs' origins (scheme, host, port) and those the registry
+        # allows: links, list pages, attachments and redirect hops alike.
+        self.origins = origins_of([*urls, *allowed_origins])
+        self.allowed_domains = sorted({host for _scheme, host, _port in self.origins})
+        self.walk = ListWalk(DEFAULT_MAX_LIST_PAGES)
+        self.max_retry_after = DEFAULT_MAX_RETRY_AFTER
+        self._limit_recorded: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.walk = ListWalk(crawler.settings.getint("XXGK_MAX_LIST_PAGES", DEFAULT_MAX_LIST_PAGES))
+        spider.max_retry_after = crawler.settings.getfloat("XXGK_MAX_RETRY_AFTER", DEFAULT_MAX_RETRY_AFTER)
+        return spider
 
     def same_site(self, url: str) -> bool:
-        return site_of(url) in self.sites
+        return origin_of(url) in self.origins
 
     async def start(self):
         for url in self.start_urls:
-            yield Request(url, callback=self.parse_list, errback=self.failed)
+            for out in self.list_request(url, None, url):
+                yield out
+
+    def list_request(self, url: str, formdata, column: str):
+        """A list page of `column`, at most once per run and at most XXGK_MAX_LIST_PAGES per
+        column; past the limit one FAILED item says so and the walk counts as incomplete."""
+        key = (url, formdata)
+        asked = self.walk.ask(column, key)
+        if asked is None:
+            return
+        if asked is False:
+            if column not in self._limit_recorded:
+                self._limit_recorded.add(column)
+                yield PageItem(url=url, kind=FAILED, list_page=True, status=None, content_type=None, body=None,
+                               fetched_at=now(), error=f"list page limit reached: {self.walk.max_pages} list pages "
+                               f"of {column} walked (XXGK_MAX_LIST_PAGES); further pages not followed")
+            return
+        meta = {META_KIND: LIST, "xxgk_list_key": key, "xxgk_column": column}
+        # De-duplicated by the walk itself: the scheduler must not drop a list page silently.
+        if formdata is not None:
+            yield FormRequest(url, formdata=dict(formdata), callback=self.parse_list, errback=self.failed,
+                              meta=meta, dont_filter=True)
+        else:
+            yield Request(url, callback=self.parse_list, errback=self.failed, meta=meta, dont_filter=True)
 
     def page(self, response: Response, kind: str) -> PageItem:
         header = lambda name: (response.headers.get(name) or b"").decode("latin-1") or None
@@ -95,18 +127,22 @@ class PortalSpider(scrapy.Spider):
 
     def parse_list(self, response: Response):
         yield self.page(response, LIST)
+        yield from self._list_output(response)
+        # Answered only once all its links were handed on: a page whose reading broke off
+        # leaves the walk incomplete (no removal is marked).
+        self.walk.answered(response.meta.get("xxgk_list_key"))
+
+    def _list_output(self, response: Response):
         text = page_text(response)
-        if not text:
+        plan = families.plan(text, response.url, self.family) if text else None
+        if plan is None or not (plan.links or plan.pages):
+            self.walk.empty += 1
             return
-        plan = families.plan(text, response.url, self.family)
         log.debug("%s: family %s, %d links, %d pages", response.url, plan.family, len(plan.links), len(plan.pages))
+        column = response.meta.get("xxgk_column") or self.start_urls[0]
         for page in plan.pages:
-            if not self.same_site(page.url):
-                continue
-            if page.formdata is not None:
-                yield FormRequest(page.url, formdata=page.form, callback=self.parse_list, errback=self.failed)
-            else:
-                yield Request(page.url, callback=self.parse_list, errback=self.failed)
+            if self.same_site(page.url):
+                yield from self.list_request(page.url, page.formdata, column)
         for link in plan.links:
             if self.same_site(link.url):
                 yield self.article_request(link.url)
@@ -133,13 +169,28 @@ class PortalSpider(scrapy.Spider):
         yield item
 
     def failed(self, failure):
+        """Every failed attempt leaves a fetches row with its reason; transient ones are
+        asked again (RETRY_TIMES, after the Retry-After a 429/503 gives, up to
+        XXGK_MAX_RETRY_AFTER), the last one counts as the page's error."""
         request = failure.request
-        response: Optional[Response] = getattr(failure.value, "response", None)
-        reason = failure.getErrorMessage() or failure.type.__name__
-        if response is not None:
+        exc = failure.value
+        response: Optional[Response] = getattr(exc, "response", None)
+        if isinstance(exc, BlockedRedirect):
+            reason = exc.reason
+        else:
+            reason = str(failure.getErrorMessage() or failure.type.__name__)
+        retry, wait = self._retryable(exc, response)
+        if response is not None and not isinstance(exc, BlockedRedirect):
             reason = f"HTTP {response.status}"
-        yield PageItem(
-            url=request.url,
+            if wait is not None:
+                reason += f", Retry-After {wait:g} s"
+                if wait > self.max_retry_after:
+                    reason += f" is over the {self.max_retry_after:g} s limit (XXGK_MAX_RETRY_AFTER)"
+        kind = f"HTTP {response.status}" if response is not None and not isinstance(exc, BlockedRedirect) \
+            else type(exc).__name__   # a short stats key (retry/reason_count/…), not the URL
+        again = get_retry_request(request, spider=self, reason=kind) if retry else None
+        item = PageItem(
+            url=(exc.source if isinstance(exc, BlockedRedirect) and exc.source else request.url),
             kind=FAILED,
             warc=request.meta.get("warc"),
             list_page=request.meta.get(META_KIND) not in (ARTICLE, ATTACHMENT),
@@ -148,5 +199,27 @@ class PortalSpider(scrapy.Spider):
             content_type=(response.headers.get("Content-Type", b"").decode("latin-1") or None) if response is not None else None,
             body=response.body if response is not None else None,
             fetched_at=now(),
-            error=reason,
+            error=reason[:1000],
+            retrying=again is not None,
         )
+        yield item
+        if again is not None:
+            if wait:
+                again.meta["xxgk_not_before"] = time.monotonic() + wait
+            yield again
+        else:
+            self.walk.answered(request.meta.get("xxgk_list_key"))
+
+    def _retryable(self, exc, response: Optional[Response]) -> tuple[bool, Optional[float]]:
+        """(ask again?, seconds the server asked to wait)."""
+        if isinstance(exc, BlockedRedirect):
+            return True, None   # bounded, and a page that redirected wrongly once may not again
+        if response is not None:
+            wait = retry_after_seconds(response.headers.get("Retry-After")) if response.status in (429, 503) else None
+            if wait is not None and wait > self.max_retry_after:
+                return False, wait
+            return response.status not in _FINAL_STATUSES, wait
+        if isinstance(exc, IgnoreRequest):
+            # Scrapy's own refusals: robots.txt is final; too big a body may be a glitch.
+            return "max size" in str(exc).lower() or "maxsize" in str(exc).lower(), None
+        return True, None   # timeouts, resets, truncated bodies, DNS
