@@ -195,7 +195,7 @@ class Archive:
         return int(table.last_pk)
 
     def finish_run(self, run_id: int, *, status: str, pages: int, reports_new: int,
-                   reports_changed: int, errors: int) -> None:
+                   reports_changed: int, errors: int, health: Optional[dict[str, Any]] = None) -> None:
         self.flush()
         finished = utc_now()
         started = self.db.execute("select started_at from crawl_runs where id = ?", [run_id]).fetchone()
@@ -206,8 +206,25 @@ class Archive:
         self.db.table("crawl_runs").update(
             run_id,
             {"finished_at": finished, "status": status, "pages": pages, "duration_s": duration,
-             "reports_new": reports_new, "reports_changed": reports_changed, "errors": errors},
+             "reports_new": reports_new, "reports_changed": reports_changed, "errors": errors,
+             **(health or {})},
         )
+
+    def column_state(self, run_id: int, portal: str, column_url: str,
+                     listed_urls: set[str]) -> tuple[int, Optional[int], int, int]:
+        """(reports among `listed_urls`; reports listed by the portal's previous complete,
+        healthy run, None without one; reports of the column not listed and not removed yet;
+        reports of the column not removed)."""
+        self.flush()
+        listed = {report_id_for(u) for u in listed_urls}
+        column = self.db.execute("select id, removed_at from reports where column_url = ?", [column_url]).fetchall()
+        present = [r for r, removed_at in column if removed_at is None]
+        previous = self.db.execute(
+            "select reports_listed from crawl_runs where portal = ? and id < ? and status = 'finished' "
+            "and health = 'ok' and reports_listed is not null order by id desc limit 1",
+            [portal, run_id]).fetchone()
+        return (sum(1 for r, _ in column if r in listed), previous[0] if previous else None,
+                sum(1 for r in present if r not in listed), len(present))
 
     # -- buffered writes ------------------------------------------------------------------
     def record_fetch(self, *, url: str, status: Optional[int], content_type: Optional[str],

@@ -48,6 +48,25 @@ def run_after(conn: sqlite3.Connection, portal: str, after_id: int) -> Optional[
     ).fetchone()
 
 
+def health_after(conn: sqlite3.Connection, portal: str, after_id: int) -> Optional[str]:
+    """The health ('ok' / 'suspect: why') of the portal's latest run after run `after_id`."""
+    cols = {r[1] for r in conn.execute("pragma table_info(crawl_runs)")}
+    if "health" not in cols:
+        return None
+    row = conn.execute("select health from crawl_runs where portal = ? and id > ? order by id desc limit 1",
+                       (portal, after_id)).fetchone()
+    return row[0] if row else None
+
+
+# Each portal's recent runs, newest first, with what the lists showed (xxgk portals --health,
+# the crawl_health canned query).
+CRAWL_HEALTH_SQL = """select portal, id as run_id, started_at, status, coalesce(health, '') as health,
+  reports_listed, reports_new, reports_changed, reports_unchanged, would_remove, pages, errors,
+  reports_listed - lag(reports_listed) over (partition by portal order by id) as listed_change
+from crawl_runs
+order by portal, id desc"""
+
+
 # -- captures ------------------------------------------------------------------------------------
 def capture_of(conn: sqlite3.Connection, report_id: str) -> Optional[tuple]:
     """(warc_file, warc_offset, captured_at) of a report, None for an unknown id."""

@@ -166,6 +166,13 @@ CRAWL_RUNS = Table("crawl_runs", "抓取批次", "one row per crawl", (
     C("reports_changed", int, "变更报告", "reports whose content changed"),
     C("errors", int, "错误数", "errors"),
     C("duration_s", float, "耗时", "duration in seconds"),
+    # Portal health (crawler/health.py): what the column's lists showed in this run.
+    C("reports_listed", int, "列表中的报告数", "report pages the column's lists named in this run"),
+    C("reports_unchanged", int, "未变报告", "listed reports whose content did not change (or were fresh / 304)"),
+    C("would_remove", int, "将标为删除", "reports of the column this run did not list (marked removed only "
+      "after a complete, healthy walk)"),
+    C("health", str, "健康状况", "ok, or suspect: why (far fewer reports listed than the previous complete "
+      "walk, or too many would be removed); a suspect run marks nothing removed"),
 ), pk="id")
 
 REPORT_VERSIONS = Table("report_versions", "报告历史版本（含当前版本）",

@@ -141,8 +141,9 @@ def _is_loopback(url: str) -> bool:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.health import EXIT_SUSPECT
     from xxgk.crawl import CrawlInterrupted, CrawlTarget
-    from xxgk.logs import summary_line
+    from xxgk.logs import stamp, summary_line
 
     entries, targets = _crawl_targets(args)
     for e in entries:
@@ -166,9 +167,15 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     failed = [r for r in results if r.status == "failed"]
     for r in results:
         print(summary_line(r, args.db), file=sys.stderr)
+    suspect = [r for r in results if r.health.startswith("suspect")]
+    for r in suspect:
+        print(f"{stamp()} xxgk: error: portal {r.portal} {r.health}; nothing marked removed — check its "
+              "column (xxgk portals --health)", file=sys.stderr)
     if failed:
         return _fail(f"{len(failed)} of {len(results)} portals failed completely: "
                      + ", ".join(r.portal for r in failed), EXIT_FAILED)
+    if suspect:
+        return EXIT_SUSPECT
     if args.registry_problems:
         return _fail(f"{len(args.registry_problems)} registry entries skipped (see above)", EXIT_FAILED)
     return 0
@@ -342,6 +349,27 @@ def cmd_capture(args: argparse.Namespace) -> int:
     return 0
 
 
+def _portal_health(db: str) -> int:
+    """Each portal's last runs (what `crawl_health` shows in the UI), newest first."""
+    import contextlib
+    import sqlite3
+
+    from storage.queries import CRAWL_HEALTH_SQL
+
+    _require_archive(db)
+    _upgrade(db)
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        cursor = conn.execute(CRAWL_HEALTH_SQL)
+        names = [d[0] for d in cursor.description]
+        print("\t".join(names))
+        shown: dict[str, int] = {}
+        for row in cursor:
+            shown[row[0]] = shown.get(row[0], 0) + 1
+            if shown[row[0]] <= 5:
+                print("\t".join("" if v is None else str(v) for v in row))
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from storage.migrations import SCHEMA_VERSION, ReadOnlyArchive, code_version
 
@@ -365,6 +393,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_portals(args: argparse.Namespace) -> int:
     from crawler.registry import STATUSES, coverage_markdown, select
 
+    if args.health:
+        return _portal_health(args.db)
     registry = _load_registry()
     if args.coverage:
         if args.ids or args.check:
@@ -531,6 +561,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="fetch each start URL politely and compare with the registry")
     p.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS", help="per request with --check (default 20)")
     p.add_argument("--coverage", action="store_true", help="entries by province, level and status, as Markdown")
+    p.add_argument("--health", action="store_true", help="each portal's last 5 runs from the archive (--db): "
+                   "reports listed, new, changed, unchanged, would-be-removed, and suspect runs")
     db_arg(p)
     p.set_defaults(func=cmd_portals)
     return parser

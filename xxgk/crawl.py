@@ -23,7 +23,7 @@ from scrapy.utils.reactor import install_reactor
 
 from crawler import settings as project_settings
 from crawler.spiders.portal import PortalSpider
-from storage.queries import latest_run_id, run_after
+from storage.queries import health_after, latest_run_id, run_after
 from xxgk.logs import quiet_download_errors
 
 
@@ -50,6 +50,7 @@ class CrawlResult:
     reports_new: int
     reports_changed: int
     errors: int
+    health: str = "ok"  # or "suspect: why" (crawler/health.py)
     reason: str = ""  # why a failed portal failed (its first download error), for the log
 
 
@@ -167,9 +168,10 @@ def run_since(db: str, portal: str, before: int) -> CrawlResult:
     recording one (never the previous run's row)."""
     with contextlib.closing(sqlite3.connect(db)) as conn:
         row = run_after(conn, portal, before)
+        health = health_after(conn, portal, before)
     if row is None:
         return CrawlResult(portal, "failed", 0, 0, 0, 0)
-    return CrawlResult(portal, *row)
+    return CrawlResult(portal, *row, health=health or "ok")
 
 
 @contextlib.contextmanager

@@ -23,7 +23,7 @@ import tempfile
 from typing import Any
 
 from pipelines.model import INDICATOR_KEYS
-from storage.queries import REMOVED_REPORTS_SQL, REPORTS_BY_YEAR_SQL, YEAR_OVER_YEAR_SQL
+from storage.queries import CRAWL_HEALTH_SQL, REMOVED_REPORTS_SQL, REPORTS_BY_YEAR_SQL, YEAR_OVER_YEAR_SQL
 from storage.schema import TABLES as SCHEMA
 from storage.search import SEARCH_SQL, ensure_grams_index, grams_index_current
 # Questions whose answers keep blanks apart from 0, read years as typed and name the failed
@@ -125,6 +125,13 @@ def datasette_metadata(db_name: str = "archive") -> dict[str, Any]:
             "description": "门户上被修改过的报告：哪一版、改了哪个字段或单元格、改了什么 / reports the portal "
             "revised after they were first archived: which version, which field or cell, what changed",
             "sql": CHANGED_REPORTS_SQL,
+        },
+        "crawl_health": {
+            "title": "门户抓取健康状况 / crawl health per portal",
+            "description": "各门户最近的抓取：列表中的报告数、新增、变更、未变、将标为删除，以及可疑批次（列表骤减或删除过多时不标记删除）/ "
+            "each portal's runs, newest first: reports listed, new, changed, unchanged and would-be-removed, "
+            "the change in reports listed, and suspect runs (which mark nothing removed)",
+            "sql": CRAWL_HEALTH_SQL,
         },
         "search": {
             "title": "全文搜索（任意长度词语）/ search, words of any length",
