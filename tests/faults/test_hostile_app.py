@@ -232,7 +232,7 @@ def test_security_headers_on_every_html_page(served: dict[str, Any]) -> None:
         assert headers.get("x-frame-options") == "DENY", path
         assert headers.get("x-content-type-options") == "nosniff", path
     report = report_ids(served["db"], 4)[3]
-    status, headers, _body, _ = get(f"{served['url']}/-/xxgk/report/{report}/original")
+    status, headers, _body, _ = get(f"{served['url']}/-/xxgk/report/{report}/original/raw")  # the bytes as received
     assert status == 200
     csp = {k.lower(): v for k, v in headers.items()}["content-security-policy"]
     assert csp.startswith("sandbox") and "frame-ancestors 'none'" in csp
