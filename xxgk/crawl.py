@@ -113,8 +113,11 @@ def run_crawls(targets: list[CrawlTarget], db: str, progress: bool = True,
     def graceful() -> None:
         for _target, crawler, _before in started:
             crawler.xxgk_interrupted = True  # read by the archive pipeline when it closes the run
-            if crawler.crawling:
+            engine = getattr(crawler, "engine", None)
+            if crawler.crawling and engine is not None and engine.running:
                 deferred_from_coro(crawler.stop_async()).addErrback(lambda _f: None)
+            elif crawler.crawling:  # still starting up: a stop now would be lost, ask again shortly
+                reactor.callLater(0.2, graceful)
 
     def on_signal(signum, _frame) -> None:
         stopping.append(signum)
