@@ -43,10 +43,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/incremental_bench.py
 	$(BIN)/python benchmarks/export_bench.py
 	$(BIN)/python benchmarks/search_bench.py
+	$(BIN)/python benchmarks/pages_bench.py
 
 # Screenshots of the main pages (docs/screenshots/*.png), taken by the browser tests.
 screenshots: $(STAMP) system-deps
-	XXGK_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_browser.py
+	XXGK_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_browser.py tests/test_journalist.py
 
 # Rewrite the expected JSON of every golden case; review the diff by eye before committing.
 regen-golden: $(STAMP)

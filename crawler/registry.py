@@ -1,6 +1,7 @@
 """The portal registry (crawler/portals.yaml) as typed entries, checked on load."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from dataclasses import dataclass
@@ -15,6 +16,11 @@ from crawler.regions import province_of
 REGISTRY_PATH = Path(__file__).with_name("portals.yaml")
 REGISTRY_ENV = "XXGK_REGISTRY"
 LEVELS = ("central", "province", "city", "county", "town")
+# How well an entry's address is proven (README "The registry"): confirmed = the column was
+# seen at that address; plausible = the host is real and the address fits, the column itself
+# was not seen; unverified = no evidence found (crawl --all skips it unless asked).
+STATUSES = ("confirmed", "plausible", "unverified")
+CRAWLED_BY_DEFAULT = ("confirmed", "plausible")
 _REGION_RE = re.compile(r"^\d{6}$")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -32,6 +38,9 @@ class PortalEntry:
     notes: str = ""
     province: Optional[str] = None  # default: from region_code (crawler/regions.py)
     city: Optional[str] = None
+    status: str = "unverified"
+    verified: Optional[str] = None   # ISO date the evidence was last looked at
+    evidence: str = ""               # where the address was seen, with the addresses
     # Origins (scheme://host[:port]) besides the start URLs' that links and redirects may
     # lead to, e.g. the https twin of an http portal. Everything else is off-site.
     allowed_origins: tuple[str, ...] = ()
@@ -64,6 +73,15 @@ def _check(entry: PortalEntry, path: Path) -> None:
         raise bad(f"unknown level {entry.level!r} (known: {', '.join(LEVELS)})")
     if entry.region_code is not None and not _REGION_RE.match(entry.region_code):
         raise bad(f"region_code {entry.region_code!r} is not a six-digit GB/T 2260 code")
+    if entry.status not in STATUSES:
+        raise bad(f"unknown status {entry.status!r} (known: {', '.join(STATUSES)})")
+    if entry.verified is not None:
+        try:
+            dt.date.fromisoformat(entry.verified)
+        except ValueError:
+            raise bad(f"verified {entry.verified!r} is not a date (YYYY-MM-DD)") from None
+    if entry.status != "unverified" and not (entry.evidence.strip() and entry.verified):
+        raise bad(f"a {entry.status} entry needs its evidence and the date it was verified")
     if not entry.start_urls:
         raise bad("no start_urls")
     for url in entry.start_urls:
@@ -75,6 +93,18 @@ def _check(entry: PortalEntry, path: Path) -> None:
     for origin in entry.allowed_origins:
         if not re.match(r"^https?://[^/\s]+/?$", str(origin)):
             raise bad(f"allowed_origins wants scheme://host[:port], not {origin!r}")
+
+
+def _date_text(value) -> Optional[str]:
+    """YAML reads 2026-11-30 as a date; the entry keeps text."""
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def select(entries, statuses=CRAWLED_BY_DEFAULT) -> list[PortalEntry]:
+    """The entries whose status is one of `statuses`, in registry order."""
+    return [e for e in entries if e.status in statuses]
 
 
 def load(path: Optional[Path] = None) -> dict[str, PortalEntry]:
@@ -93,6 +123,9 @@ def load(path: Optional[Path] = None) -> dict[str, PortalEntry]:
                 bundled=bool(raw.get("bundled", False)),
                 notes=str(raw.get("notes") or ""),
                 province=raw.get("province"), city=raw.get("city"),
+                status=str(raw.get("status") or "unverified"),
+                verified=_date_text(raw.get("verified")),
+                evidence=" ".join(str(raw.get("evidence") or "").split()),
                 allowed_origins=tuple(raw.get("allowed_origins") or ()),
             )
         except (KeyError, TypeError, AttributeError) as exc:
@@ -102,3 +135,28 @@ def load(path: Optional[Path] = None) -> dict[str, PortalEntry]:
         _check(entry, path)
         entries[entry.id] = entry
     return entries
+
+
+def coverage_markdown(entries) -> str:
+    """The README's coverage table: real entries by place and level, and by status."""
+    from crawler.regions import CENTRAL, PROVINCES
+
+    real = [e for e in entries if not e.bundled]
+    rows: dict[str, list[int]] = {}
+    columns = LEVELS + STATUSES
+    for e in real:
+        key = "00" if e.level == "central" else (e.region_code or "??")[:2]
+        counts = rows.setdefault(key, [0] * len(columns))
+        counts[columns.index(e.level)] += 1
+        counts[columns.index(e.status)] += 1
+    lines = ["| place | " + " | ".join(columns) + " | entries |",
+             "|---|" + "---:|" * (len(columns) + 1)]
+    for key in sorted(rows):
+        name = CENTRAL if key == "00" else PROVINCES.get(key, key)
+        counts = rows[key]
+        lines.append(f"| {name} | " + " | ".join(str(n or "") for n in counts)
+                     + f" | {sum(counts[:len(LEVELS)])} |")
+    totals = [sum(r[i] for r in rows.values()) for i in range(len(columns))]
+    lines.append(f"| **all ({len(rows) - ('00' in rows)} provinces)** | "
+                 + " | ".join(f"**{n}**" for n in totals) + f" | **{len(real)}** |")
+    return "\n".join(lines)

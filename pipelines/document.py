@@ -28,6 +28,7 @@ class Document:
     html_title: Optional[str] = None  # <title> or a title meta tag
     meta: dict[str, str] = field(default_factory=dict)  # <meta name=… content=…>
     header_blocks: list[Block] = field(default_factory=list)  # page blocks outside the body
+    limits: list[str] = field(default_factory=list)  # limits hit while reading, one line each
 
     def lines(self) -> Iterator[str]:
         for block in self.blocks:

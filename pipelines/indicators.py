@@ -41,6 +41,9 @@ _NOISE = re.compile(r"[\s\u3000（）()《》“”\"'：:，,、。.]")
 
 # The mappings are the forms' own (pipelines/templates: PRE2019_INDICATORS in pre2019.py,
 # NATIONAL_INDICATORS in labels.py for the national forms' tables 三 and 四).
+# Column headers of a cumulative figure (历年累计): never an indicator, which is the year's.
+CUMULATIVE_WORDS = ("历年", "累计")
+CURRENT_YEAR_WORDS = ("本年",)  # 本年累计 is the year's own total
 WAN_YUAN = "万元"
 YUAN_PER_WAN = 10_000
 TOTAL = "总计"
@@ -75,11 +78,19 @@ def compute(template: str, cells: list[Cell]) -> dict[str, Optional[Number]]:
     return out
 
 
+@lru_cache(maxsize=1024)
+def cumulative(header: str) -> bool:
+    """A column that adds up past years (历年累计), not the report year's figure."""
+    key = _norm(header)
+    return any(w in key for w in CUMULATIVE_WORDS) and not any(w in key for w in CURRENT_YEAR_WORDS)
+
+
 def _compute_pre2019(mapping: Mapping[str, tuple[str, ...]], cells: list[Cell],
                      out: dict[str, Optional[Number]]) -> dict[str, Optional[Number]]:
     for key, names in mapping.items():
         for cell in cells:
-            if cell.value is None or not _starts(cell.row[-1], names):
+            if cell.value is None or not _starts(cell.row[-1], names) \
+                    or (cell.column and cumulative(cell.column[-1])):
                 continue
             value = cell.value
             if key == "fees_collected":

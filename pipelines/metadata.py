@@ -17,7 +17,7 @@ KNOWN_LABELS = (
     "索引号", "主题分类", "分类", "组配分类", "体裁分类", "服务对象分类", "发文机关", "发布机构", "发文机构",
     "成文日期", "生成日期", "发文日期", "发布日期", "发布时间", "标题", "名称", "发文字号", "文号",
     "文件编号", "统一编号", "有效性", "公开方式", "公开目录", "公开范围", "主题词", "信息来源", "来源",
-    "公开时限", "文件状态",
+    "公开时限", "文件状态", "时间",
 )
 _LABEL_SET = frozenset(KNOWN_LABELS)
 _SPACES = re.compile(r"[\s\u3000\u00a0]+")
@@ -31,10 +31,12 @@ _INLINE_RE = re.compile(rf"(?:^|(?<=[\s\u3000]))({_LABEL_ALT})[\s\u3000]*[：:][
 
 # Where each contract field comes from, in order of preference.
 WRITTEN_DATE_LABELS = ("成文日期", "生成日期", "发文日期")
-PUBLISHED_DATE_LABELS = ("发布日期", "发布时间")
+# 时间 alone: the page chrome of TRS and other portals (来源：… 时间：2025-03-10 10:00).
+PUBLISHED_DATE_LABELS = ("发布日期", "发布时间", "时间")
 PUBLISHER_LABELS = ("发布机构", "发文机关", "发文机构")
 TITLE_LABELS = ("标题", "名称")
 INDEX_LABELS = ("索引号",)
+MAX_VALUE_LINE = 80  # a value on the line after its label is short; a paragraph is the body
 
 
 @lru_cache(maxsize=8192)
@@ -84,7 +86,8 @@ def from_lines(lines: Iterable[str]) -> dict[str, str]:
             pending = label
             continue
         if pending is not None:
-            found.setdefault(pending, line.strip())
+            if len(line) <= MAX_VALUE_LINE and "。" not in line:  # `发布时间:` left blank: prose is no value
+                found.setdefault(pending, line.strip())
             pending = None
     return {k: v for k, v in found.items() if v}
 
@@ -98,7 +101,8 @@ def extract_metadata(doc: Document) -> dict[str, str]:
             for k, v in from_table(block).items():
                 if v:
                     meta.setdefault(k, v)
-    lines = [b for b in blocks if isinstance(b, str)]
+    # a block may hold several lines of page chrome (来源：…\n 时间：…)
+    lines = [part for b in blocks if isinstance(b, str) for part in b.split("\n") if part.strip()]
     # Only the top of a page carries header lines; prose further down may quote 来源：…
     for k, v in from_lines(lines[:40]).items():
         meta.setdefault(k, v)

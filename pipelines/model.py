@@ -71,6 +71,7 @@ class Extraction:
         default_factory=lambda: {k: None for k in INDICATOR_KEYS}
     )
     checks: list[Check] = field(default_factory=list)
+    confidence: Optional[float] = None  # 0..1, None for a page that is not a report (confidence.py)
     errors: list[str] = field(default_factory=list)
     body_text: str = ""
 

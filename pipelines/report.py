@@ -9,16 +9,19 @@ from __future__ import annotations
 import re
 from typing import Optional, Sequence
 
-from . import dates, indicators, metadata as meta_mod
+from . import agency as agency_mod, dates, indicators, metadata as meta_mod
 from .readers import attachment_kind, document_from_attachment, is_image_only
+from .readers.base import FORMAT_KEY, PDF
 from .decode import decode_html, decode_text
 from .document import Document
 from .readers.html import from_html
-from .readers.text import from_text
 from .errors import UnreadableInput  # noqa: F401 (part of this module's interface)
+from .celllines import rebuild_blocks, text_document
 from .checks import run as run_checks
+from .confidence import confidence
 from .chinese import to_simplified
 from .model import Extraction
+from .wrapped import repair_blocks
 from .templates import extract_tables
 
 IMAGE_ONLY_ERROR = "image-only report (图片版): no text layer to read"
@@ -34,9 +37,7 @@ YEAR_IN_TITLE_RE = re.compile(r"(?:19|20)\d{2}|[〇○零一二][〇○零一二
 # The title as quoted in a text-only report: "现公布XX局2017年政府信息公开工作年度报告".
 YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
 REPORT_SECTION_WORDS = ("主动公开", "依申请公开", "行政复议", "行政诉讼")
-ORG_SUFFIX_RE = re.compile(
-    r"(?:局|委员会|委|厅|部|署|办公室|办|院|政府|中心|所|站|馆|处|队|会|公司|镇|乡|街道|街道办事处|管委会|管理委员会|集团|学校|大学)$"
-)
+ORG_SUFFIX_RE = agency_mod.ORG_SUFFIX_RE
 _SIGNATURE_LINE_RE = re.compile(r"^[\u4e00-\u9fff（）()·]{2,40}$")
 _DATE_LINE_RE = re.compile(r"年.{1,3}月.{1,4}日$|^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$")
 
@@ -69,6 +70,10 @@ def _title_candidates(doc: Document, meta: dict[str, str]) -> list[str]:
                 and not BREADCRUMB_RE.search(line) and YEAR_IN_TITLE_RE.search(line)
                 and REPORT_TITLE_RE.search(line)):
             found.append(line)
+    top = [b for b in list(doc.header_blocks) + list(doc.blocks[:15]) if isinstance(b, str)]
+    joined = agency_mod.joined_title(top)
+    if joined:  # 乌海市工业和信息化局 / 政府信息公开工作年度报告: one title
+        found.insert(0, joined)
     if doc.html_title:
         # "标题_栏目_站点" / "标题 - 站点": the title is the first part.
         found.append(TITLE_SPLIT_RE.split(doc.html_title, maxsplit=1)[0])
@@ -117,12 +122,7 @@ def signature(lines: list[str]) -> tuple[Optional[str], Optional[str]]:
 
 
 def agency_from_title(title: Optional[str]) -> Optional[str]:
-    if not title:
-        return None
-    m = re.match(r"^(.{2,40}?)(?:(?:19|20)\d{2}|[〇○零一二]{4})\s*年", title)
-    if m and ORG_SUFFIX_RE.search(m.group(1)):
-        return m.group(1).strip()
-    return None
+    return agency_mod.from_title(title)
 
 
 def report_year(title: Optional[str], doc: Document, meta: dict[str, str], written: Optional[str]) -> Optional[int]:
@@ -144,6 +144,7 @@ def report_year(title: Optional[str], doc: Document, meta: dict[str, str], writt
 
 def extract_document(doc: Document, source: str) -> Extraction:
     result = Extraction(source=source)
+    result.errors.extend(doc.limits)  # limits hit while reading (README "Limits and safety")
     meta = meta_mod.extract_metadata(doc)
     result.metadata = meta
     lines = list(doc.lines())
@@ -158,12 +159,16 @@ def extract_document(doc: Document, source: str) -> Extraction:
     result.published_date = dates.parse_date(published) if published else None
 
     result.title = choose_title(doc, meta, sig_agency)
-    result.agency = sig_agency or agency_from_title(result.title)
-    if result.title and not result.agency:
-        result.agency = agency_from_title(result.title)
+    # the title names the body in full; a signature may be the office that wrote the report
+    result.agency = agency_from_title(result.title) or sig_agency
+    if not result.agency:  # 现公布泰州市人民政府2017年政府信息公开工作年度报告
+        result.agency = agency_mod.from_sentence(" ".join(lines[:5]))
+        if result.agency and result.title is None:
+            result.title = choose_title(doc, meta, result.agency)
 
     year_hint = report_year(result.title, doc, meta, result.written_date)
-    result.template, result.cells = extract_tables(doc.blocks, year_hint)
+    blocks = rebuild_blocks(doc.blocks)  # a table flattened into one paragraph per cell
+    result.template, result.cells = extract_tables(blocks, year_hint)
     result.indicators = indicators.compute(result.template, result.cells)
     result.checks = run_checks(result.template, result.cells)
     result.body_text = doc.text()
@@ -173,6 +178,7 @@ def extract_document(doc: Document, source: str) -> Extraction:
     result.is_report = content_ok and (is_report_title(result.title) or (result.title is None and bool(result.cells)))
     if result.is_report:
         result.report_year = report_year(result.title, doc, meta, result.written_date)
+    result.confidence = confidence(result)
     return result
 
 
@@ -195,6 +201,7 @@ def merge_attachment(page: Extraction, attached: Extraction) -> Extraction:
     merged.errors = list(page.errors) + list(attached.errors)
     merged.is_report = bool(attached.cells) or attached.is_report or (
         is_report_title(merged.title) and IMAGE_ONLY_ERROR in attached.errors)
+    merged.confidence = confidence(merged)
     return merged
 
 
@@ -224,10 +231,13 @@ def extract_bytes(data: bytes, source: str, content_type: Optional[str] = None,
     gives a fallback title."""
     if attachment_kind(data, filename or source):
         doc = document_from_attachment(data, filename or source)
+        if doc.meta.get(FORMAT_KEY) == PDF:  # labels a page break or a tall merged cell cut apart
+            doc.blocks = repair_blocks(doc.blocks)
         result = extract_document(doc, source)
         if is_image_only(doc):  # 图片版: a report we cannot read, never silently dropped
             result.is_report = is_report_title(result.title)
             result.errors.append(IMAGE_ONLY_ERROR)
+            result.confidence = confidence(result)
         return result
     is_html = (content_type and "html" in content_type.lower()) or _looks_like_html(data)
     if is_html:
@@ -235,7 +245,7 @@ def extract_bytes(data: bytes, source: str, content_type: Optional[str] = None,
         doc = from_html(text)
     else:
         text, _encoding = decode_text(data)
-        doc = from_text(text)
+        doc = text_document(text)  # tables one cell per line rebuilt, `|` rows as before
     return extract_document(doc, source)
 
 

@@ -116,6 +116,7 @@ def content_hash(extraction: Extraction) -> str:
     """
     data = extraction.to_json()
     data.pop("source", None)
+    data.pop("confidence", None)  # derived from the rest: not content of its own
     data["body_text"] = re.sub(r"\s+", "", data.get("body_text") or "")
     return hashlib.sha256(canonical_json(_plain_numbers(data)).encode("utf-8")).hexdigest()
 
@@ -342,6 +343,10 @@ END"""
                 elif report_id not in listed and removed_at is None:
                     self.db.execute("update reports set removed_at = ? where id = ?", [when, report_id])
                     newly += 1
+            removed = sum(1 for report_id, _ in rows if report_id not in listed)
+            self.db["column_walks"].upsert({"column_url": column_url, "last_complete_walk_at": when,
+                                            "listed": len(listed), "removed": removed},
+                                           pk="column_url")
         return newly
 
     def _stored_state(self, report_id: str) -> Optional[tuple[str, int, str]]:
@@ -389,7 +394,7 @@ END"""
             "first_seen": first_seen, "last_seen": seen, "version": version,
             **{key: indicators.get(key) for key in INDICATOR_KEYS},
             "is_report": int(bool(ex.is_report)), "cells_count": len(cells),
-            "checks_count": len(checks), "duplicate_cells": duplicates,
+            "checks_count": len(checks), "confidence": ex.confidence, "duplicate_cells": duplicates,
             "index_no_parts_json": _dumps(ex.index_no_parts) if ex.index_no_parts else None,
             "indicators_json": _dumps(indicators),
             "metadata_json": _dumps(ex.metadata or {}),

@@ -63,15 +63,6 @@ REPORTS_BY_YEAR_SQL = f"""select report_year, count(*) as reports, count(distinc
 from reports where {IS_REPORT}
 group by report_year order by report_year desc"""
 
-APPLICATIONS_BY_AGENCY_SQL = f"""select agency, report_year, applications_received,
-  applications_carried_over, applications_completed, carried_to_next_year, template, title,
-  id as report_id
-from reports
-where {IS_REPORT}
-  and report_year = coalesce(nullif(:year, ''), (select max(report_year) from reports
-                                                where applications_received is not null))
-order by applications_received is null, applications_received desc, agency"""
-
 YEAR_OVER_YEAR_SQL = f"""with yearly as (
   select agency, report_year, applications_received as value, id,
     row_number() over (partition by agency, report_year
@@ -93,21 +84,6 @@ from series
 where previous_year = report_year - 1
 order by abs(value - previous_value) desc, agency, report_year
 limit 100"""
-
-INCONSISTENT_REPORTS_SQL = """select r.agency, r.report_year, r.template, r.title, c.[check],
-  c.kind, c.expected, c.found, c.found - c.expected as difference,
-  json_extract(c.detail, '$.where.table') as table_name, c.detail, r.id as report_id
-from checks c join reports r on r.id = c.report_id
-order by r.report_year desc, r.agency, r.id, c.seq"""
-
-APPEALS_BY_AGENCY_SQL = f"""select agency, count(*) as reports, min(report_year) as first_year,
-  max(report_year) as last_year, sum(reconsideration_total) as reconsiderations,
-  sum(litigation_total) as lawsuits,
-  coalesce(sum(reconsideration_total), 0) + coalesce(sum(litigation_total), 0) as total
-from reports
-where {IS_REPORT} and agency is not null and (:year = '' or report_year = :year)
-group by agency
-order by total desc, reconsiderations desc, agency"""
 
 REMOVED_REPORTS_SQL = """select removed_at, agency, report_year, title, url, first_seen,
   last_seen, captured_at, id as report_id

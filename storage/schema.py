@@ -93,6 +93,8 @@ REPORTS = Table("reports", "政府信息公开工作年度报告，每份报告�
     C("is_report", int, "是否为年度报告", "1 when the page is an annual report"),
     C("cells_count", int, "单元格数", "statistics-table cells stored"),
     C("checks_count", int, "勾稽错误数", "failed consistency checks"),
+    C("confidence", float, "可信度", "0–1: how far the extraction can be trusted (share of the template's cells "
+      "found, checks passing, header fields present; README, Real reports); null when not a report"),
     C("duplicate_cells", int, "重复单元格", "cells dropped because their label path repeated"),
     C("index_no_parts_json", str, "索引号分解", "index number parts (JSON)"),
     C("indicators_json", str, "全部指标", "all indicators (JSON)"),
@@ -202,9 +204,37 @@ ATTACHMENTS = Table("attachments", "报告附件（PDF/DOC/XLS…），按 sha25
     C("error", str, "读取错误", "why it could not be read"),
 ), pk="id")
 
+PORTAL_CHECKS = Table("portal_checks", "门户检查记录 (xxgk portals --check)",
+                      "one row per look at a registered portal: is its column still as registered", (
+    C("id", int, "编号", "check id"),
+    C("portal", str, "门户编号", "registry id (xxgk portals)"),
+    C("checked_at", str, "检查时间", "when the look was taken (UTC)"),
+    C("url", str, "起始网址", "the first start URL looked at"),
+    C("reachable", int, "1 = 可访问", "a start URL answered 200"),
+    C("http_status", int, "HTTP 状态码", "status of the last answer"),
+    C("error", str, "不可访问的原因", "why not reachable (one line)"),
+    C("family_registered", str, "登记的门户系统", "family in the registry"),
+    C("family_detected", str, "页面显示的门户系统", "family the page shows (crawler/families)"),
+    C("family_matches", int, "1 = 一致, 0 = 不一致", "registered family confirmed by the page; empty when nothing was read"),
+    C("report_links", int, "年报链接数", "links whose titles name an annual report"),
+    C("links", int, "文章链接数", "all article links the family found"),
+    C("years", str, "年报标题中的年份", "years the report titles name, e.g. 2017,2018,2023"),
+    C("first_year", int, "最早年份", "earliest of those years"),
+    C("last_year", int, "最晚年份", "latest of those years"),
+), pk="id")
+# What removals were checked against, and when: the UI's removed-reports page says so
+# instead of a bare "0 results" (storage.archive.Archive.mark_removed writes it).
+COLUMN_WALKS = Table("column_walks", "栏目完整遍历", "the last complete walk of each portal column's lists", (
+    C("column_url", str, "栏目网址", "the column whose lists were walked"),
+    C("last_complete_walk_at", str, "最近完整遍历", "when its lists were last walked completely (UTC)"),
+    C("listed", int, "列表中的报告数", "reports that walk listed"),
+    C("removed", int, "已删除报告数", "reports of the column marked removed after it"),
+), pk="column_url")
+
 # Every table of the archive, in creation order (the FTS index and its shadow tables aside).
 TABLES: dict[str, Table] = {t.name: t for t in (
-    REPORTS, CELLS, CHECKS, FETCHES, CRAWL_RUNS, REPORT_VERSIONS, REPORT_CHANGES, ATTACHMENTS)}
+    REPORTS, CELLS, CHECKS, FETCHES, CRAWL_RUNS, REPORT_VERSIONS, REPORT_CHANGES, ATTACHMENTS,
+    PORTAL_CHECKS, COLUMN_WALKS)}
 
 INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cells", ("report_id",)),
@@ -219,4 +249,5 @@ INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("reports", ("province",)),
     ("attachments", ("report_id",)),
     ("report_changes", ("report_id", "version")),
+    ("portal_checks", ("portal", "checked_at")),
 )

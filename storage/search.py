@@ -52,12 +52,15 @@ GRAMS_TABLE = "reports_grams"
 GRAMS_FUNCTION = "xxgk_grams_v1"
 # Ranking weights for bm25 over (title, agency, body_text): a hit in the title counts most.
 BM25_WEIGHTS = (10.0, 5.0, 1.0)
+TF_K1 = 1.2  # bm25's k1: how fast more occurrences stop adding to a short word's score
+TF_LENGTH = 500  # characters: a longer text needs more occurrences for the same score
 MARK_OPEN, MARK_CLOSE, ELLIPSIS = "<mark>", "</mark>", "…"
 
 DbRef = Union[str, os.PathLike, sqlite3.Connection, Any]
 
 _SPACE_RE = re.compile(r"\s+")
 _TERM_RE = re.compile(r'"([^"]*)"|([^\s"]+)')
+_CONTROLS = {c: " " for c in range(32)}
 _KEY_TERM_RE = re.compile(r"^(?=.*[0-9])[0-9A-Za-z][0-9A-Za-z./_\-]*$")
 
 
@@ -66,9 +69,10 @@ def split_terms(query: str) -> list[str]:
     """Words separated by white space (ASCII or the ideographic space U+3000), de-duplicated.
 
     A double-quoted phrase is one term even when it holds spaces; a stray quote separates.
+    Control characters separate too: FTS5 reads a NUL as the end of the query string.
     """
     terms: list[str] = []
-    for quoted, bare in _TERM_RE.findall(query or ""):
+    for quoted, bare in _TERM_RE.findall((query or "").translate(_CONTROLS)):
         term = (quoted or bare).strip()
         if term and term not in terms:
             terms.append(term)
@@ -141,9 +145,31 @@ def gram_expression(term: str, where: Optional[str] = None) -> Optional[str]:
     return f'"{token}"' if len(folded) == 2 else f'"{token}"*'
 
 
+# Length caps on what the Python SQL functions read. SQLite's progress handler (datasette's
+# sql_time_limit_ms) cannot interrupt a Python function, so one call must stay short whatever
+# `?sql=` feeds it: under ~0.2 s per call for these sizes (measured on one core).
+MAX_QUERY_CHARS = 1_000            # a search query (q): the rest is ignored
+MAX_MARK_CHARS = 200_000           # text xxgk_mark highlights (the output is ~14x longer at worst)
+MAX_SCAN_CHARS = 2_000_000         # text xxgk_snippet / xxgk_has_keys look through
+MAX_GRAMS_CHARS = 2_000_000        # text the short-word index reads per report, all columns together
+
+
+def _cut(text: Optional[str], limit: int) -> Optional[str]:
+    return text[:limit] if isinstance(text, str) and len(text) > limit else text
+
+
+def _capped_grams_text(*columns: Optional[str]) -> str:
+    left, cut = MAX_GRAMS_CHARS, []
+    for text in columns:
+        text = _cut(text, left) if isinstance(text, str) else text
+        left -= len(text) if isinstance(text, str) else 0
+        cut.append(text)
+    return grams_text(*cut)
+
+
 def register_functions(conn: sqlite3.Connection) -> None:
     """The SQL function the short-word index's triggers call; needed by every writer."""
-    conn.create_function(GRAMS_FUNCTION, len(GRAMS_COLUMNS), grams_text, deterministic=True)
+    conn.create_function(GRAMS_FUNCTION, len(GRAMS_COLUMNS), _capped_grams_text, deterministic=True)
 
 
 def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
@@ -466,12 +492,12 @@ def register_query_functions(conn: sqlite3.Connection) -> None:
     one, marked; xxgk_mark(text, q): every hit marked.
     """
     def terms(q: Optional[str], kind: str) -> int:
-        plan = plan_search(q or "")
+        plan = plan_search(_cut(q, MAX_QUERY_CHARS) or "")
         return len({"text": plan.text_terms, "grams": plan.gram_terms,
                     "key": plan.key_terms}.get(kind, []))
 
     def match(q: Optional[str], kind: str) -> str:
-        plan = plan_search(q or "")
+        plan = plan_search(_cut(q, MAX_QUERY_CHARS) or "")
         if kind == "key":
             return fts_phrase(plan.key_terms[0]) if plan.key_terms else NO_MATCH
         if kind in HEAD_MARKS:
@@ -479,22 +505,40 @@ def register_query_functions(conn: sqlite3.Connection) -> None:
         return (plan.fts if kind == "text" else plan.grams if kind == "grams" else None) or NO_MATCH
 
     def key(q: Optional[str]) -> str:
-        keys = plan_search(q or "").key_terms
+        keys = plan_search(_cut(q, MAX_QUERY_CHARS) or "").key_terms
         return keys[0] if keys else ""
 
     def has_keys(q: Optional[str], *texts: Optional[str]) -> int:
-        return int(_contains_all(plan_search(q or "").key_terms, *texts))
+        return int(_contains_all(plan_search(_cut(q, MAX_QUERY_CHARS) or "").key_terms,
+                                 *(_cut(t, MAX_SCAN_CHARS) for t in texts)))
 
     def snippet(q: Optional[str], *texts: Optional[str]) -> str:
         """Around the first hit in the first text holding one (else the first text's start)."""
-        words = split_terms(q or "")
+        words = split_terms(_cut(q, MAX_QUERY_CHARS) or "")
+        texts = tuple(_cut(t, MAX_SCAN_CHARS) for t in texts)
         pattern = _term_pattern(words)
         text = next((t for t in texts if t and pattern and pattern.search(t)), texts[0] or "")
         return make_snippet(text, words, width=24, mark=True)
 
     def mark(text: Optional[str], q: Optional[str]) -> str:
-        return mark_terms(text, split_terms(q or ""))
+        return mark_terms(_cut(text, MAX_MARK_CHARS), split_terms(_cut(q, MAX_QUERY_CHARS) or ""))
 
+    def frequency(q: Optional[str], title: Optional[str], agency: Optional[str],
+                  body: Optional[str]) -> float:
+        """How often the words occur (bm25's saturating term frequency, weighted like bm25:
+        title > agency > body), for ranking matches of 1-2 character words, which the
+        short-word index cannot score."""
+        total = 0.0
+        for term in split_terms(q or ""):
+            needle = term.lower()
+            for text, weight in zip((title, agency, body), BM25_WEIGHTS):
+                text = (text or "").lower()
+                count = text.count(needle)
+                # bm25's length normalisation (b = 1) against a typical length of TF_LENGTH
+                total += weight * count / (count + TF_K1 * max(1.0, len(text) / TF_LENGTH))
+        return total
+
+    conn.create_function("xxgk_tf", 4, frequency, deterministic=True)
     conn.create_function("xxgk_terms", 2, terms, deterministic=True)
     conn.create_function("xxgk_match", 2, match, deterministic=True)
     conn.create_function("xxgk_key", 1, key, deterministic=True)
@@ -518,9 +562,10 @@ _COLUMNS = ("r.rowid as rowid, r.id as id, r.title as title, r.agency as agency,
 # characters the trigram index ranks (bm25: title > agency > body) and FTS5 snippet() cuts the
 # excerpt. With only 1-2 character words (the short-word index keeps no frequencies: bm25
 # would need a positional bigram index 3.4 times its size) reports with the words in the
-# title, then the agency, come first, then the newest; with an index number (an index-number-
-# like word, is_key_term, matches the text or index_no and, being selective, drives the
-# search) the newest come first; the excerpt is cut around the first hit. Excerpts are made
+# title, then the agency, come first, then the newest; the 200 shown are then ranked by how
+# often the words occur (xxgk_tf: bm25's saturating term frequency, same weights); with an
+# index number (an index-number-like word, is_key_term, matches the text or index_no and,
+# being selective, drives the search) the newest come first; the excerpt is cut around the first hit. Excerpts are made
 # for the 200 reports shown, not for every match. score: lower is better.
 SEARCH_SQL = f"""with q as (
   select xxgk_terms(:q, 'text') as text, xxgk_terms(:q, 'grams') as grams,
@@ -558,7 +603,8 @@ join {FTS_TABLE} on {FTS_TABLE}.rowid = ranked.rowid and {FTS_TABLE} match xxgk_
 join reports r on r.rowid = ranked.rowid
 union all
 select {_COLUMNS},
-  xxgk_snippet(:q, r.body_text, r.title, r.agency, r.index_no) as snippet, hits.score as score
+  xxgk_snippet(:q, r.body_text, r.title, r.agency, r.index_no) as snippet,
+  round(hits.score - xxgk_tf(:q, r.title, r.agency, r.body_text), 4) as score
 from (select rowid, score from short union all select rowid, null as score from keyed) hits
 join reports r on r.rowid = hits.rowid
 order by score, report_year desc, rowid desc"""

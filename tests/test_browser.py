@@ -81,6 +81,9 @@ def page(browser: Browser, demo: dict[str, Any]) -> Iterator[Page]:
     errors: list[str] = []
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # every page is served with a Content-Security-Policy (xxgk/security_plugin.py): nothing
+    # the UI needs may be refused by it
+    page.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     try:
         yield page
     finally:
@@ -100,11 +103,11 @@ def screenshot(page: Page, name: str, full_page: bool = False) -> None:
 
 
 def rows_heading(page: Page) -> int:
-    """The number datasette's table page prints above the rows ("24 rows where …")."""
-    text = page.locator("h3").first.inner_text()
-    match = re.match(r"([\d,]+) rows?", text.strip())
-    assert match, text
-    return int(match.group(1).replace(",", ""))
+    """The number the results list prints above the results ("24 份报告 reports")."""
+    count = page.locator(".xxgk-count")
+    text = count.inner_text()
+    assert re.match(r"[\d,]+ 份报告", text.strip()), text
+    return int(count.get_attribute("data-count"))
 
 
 def scroll_to(page: Page, selector: str, above: int = 12) -> None:
@@ -134,9 +137,8 @@ def test_search_two_character_word_from_the_search_box(page: Page, demo: dict[st
     expected = db_rows(demo["db"], "select count(*) as n from reports where instr(coalesce(title, '') || "
                        "coalesce(body_text, ''), '复议') > 0")[0]["n"]
     assert expected > 0 and rows_heading(page) == expected
-    assert page.locator("table.rows-and-columns tbody tr").count() == min(expected, 50)
+    assert page.locator("li.xxgk-result").count() == min(expected, 50)
     assert page.input_value("#_search") == "复议"
-    scroll_to(page, "h3")
     screenshot(page, "search-results")
 
     # a narrower word: only the one report carrying the facts of a Quzhou report
@@ -191,7 +193,8 @@ def test_open_a_report_and_read_its_tables(page: Page, demo: dict[str, Any]) -> 
     page.click("#original-link")
     page.wait_for_load_state()
     assert page.url.endswith(f"/-/xxgk/report/{report_id}/original")
-    assert title in page.content()
+    assert "存档副本" in page.locator(".xxgk-banner").inner_text()
+    assert title in page.frame_locator("iframe.xxgk-original-frame").locator("body").inner_text()
 
 
 def test_pre2019_report_reads_label_unit_count(page: Page, demo: dict[str, Any]) -> None:
@@ -206,13 +209,12 @@ def test_pre2019_report_reads_label_unit_count(page: Page, demo: dict[str, Any])
 # -- facets and CSV -----------------------------------------------------------------------------
 def test_apply_facets(page: Page, demo: dict[str, Any]) -> None:
     page.goto(f"{demo['url']}/{DB_NAME}/reports")
-    assert rows_heading(page) == 121
+    assert rows_heading(page) == db_rows(demo["db"], "select count(*) as n from reports")[0]["n"]
     page.locator(".facet-info[data-column='checks_count'] a", has_text="有 / yes").click()
     page.wait_for_load_state()
     failed = db_rows(demo["db"], "select title from reports where checks_count > 0")
     assert "checks_count__gt=0" in page.url and rows_heading(page) == len(failed) == 4
     assert sorted(page.locator("a.xxgk-report-link").all_inner_texts()) == sorted(r["title"] for r in failed)
-    scroll_to(page, "h3")
     screenshot(page, "facets")
 
     page.locator(".facet-info[data-column='template'] a", has_text="2021").click()
@@ -232,36 +234,38 @@ def test_download_csv(page: Page, demo: dict[str, Any]) -> None:
     page.goto(f"{demo['url']}/{DB_NAME}/reports?template=2019")
     expected = {r["id"]: r for r in db_rows(demo["db"], "select id, title, applications_received "
                                                         "from reports where template = '2019'")}
-    # the table's CSV link
+    # datasette's own CSV, every column as stored
     with page.expect_response(lambda r: ".csv" in r.url) as response_info:
-        page.locator("p.export-links a", has_text="CSV").first.click()
+        page.locator("a.xxgk-raw-csv").click()
     response = response_info.value
     assert response.status == 200
     rows = list(csv.DictReader(io.StringIO(response.text())))
     assert {r["id"] for r in rows} == set(expected) and len(rows) == 24
 
-    # as a file (advanced export: "download file")
+    # the project's CSV: a file, UTF-8 with BOM, Chinese + English headers, blanks as 未填报
     page.goto(f"{demo['url']}/{DB_NAME}/reports?template=2019")
-    page.check("#export input[name='_dl']")
     with page.expect_download() as download_info:
-        page.click("#export input[type='submit']")
+        page.click("a.xxgk-csv-excel")
     download = download_info.value
-    assert download.suggested_filename.endswith(".csv")
-    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text("utf-8-sig"))))
+    assert download.suggested_filename.endswith(".csv") and "2019" in download.suggested_filename
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert len(rows) == 24
     for row in rows:
-        assert row["title"] == expected[row["id"]]["title"]
-        figure = expected[row["id"]]["applications_received"]
-        assert row["applications_received"] == ("" if figure is None else str(figure))
+        assert row["标题 title"] == expected[row["报告编号 id"]]["title"]
+        figure = expected[row["报告编号 id"]]["applications_received"]
+        assert row["本年新收政府信息公开申请数量 applications_received"] == \
+            ("未填报" if figure is None else str(figure))
 
     # a report's cells, from its page
-    report_id = rows[0]["id"]
+    report_id = rows[0]["报告编号 id"]
     (report,) = db_rows(demo["db"], "select cells_count from reports where id = ?", report_id)
     page.goto(f"{demo['url']}/-/xxgk/report/{report_id}")
     with page.expect_download() as download_info:
         page.click("a.xxgk-csv")
     cells = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text("utf-8-sig"))))
-    assert len(cells) == report["cells_count"] and {c["report_id"] for c in cells} == {report_id}
+    assert len(cells) == report["cells_count"] and {c["报告编号 report_id"] for c in cells} == {report_id}
 
 
 # -- charts -------------------------------------------------------------------------------------

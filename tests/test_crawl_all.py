@@ -16,7 +16,8 @@ def registry(path, entries):
     lines = ["portals:"]
     for pid, url in entries:
         lines += [f"  - id: {pid}", f"    name: {pid}", "    family: generic", f'    start_urls: ["{url}"]',
-                  "    level: city", '    region_code: "330800"']
+                  "    level: city", '    region_code: "330800"', "    status: confirmed", "    verified: 2026-12-04",
+                  f"    evidence: a loopback demo portal at {url}"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -15,7 +15,7 @@ import pytest
 from pipelines.report import extract_path
 
 GOLDEN = Path(__file__).parent / "golden"
-INPUT_SUFFIXES = (".html", ".htm", ".txt")
+INPUT_SUFFIXES = (".html", ".htm", ".txt", ".pdf")
 CASES = sorted(p for p in GOLDEN.iterdir() if p.suffix in INPUT_SUFFIXES)
 
 

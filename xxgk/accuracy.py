@@ -1,7 +1,9 @@
 """Field- and cell-level accuracy of extraction over a labelled corpus.
 
 A corpus is a folder of pages (.html/.htm/.txt and attachments) each next to its
-expected JSON (`NAME.expected.json`, the `xxgk extract` object) — tests/golden/ is one.
+expected JSON (`NAME.expected.json`, the `xxgk extract` object) — tests/golden/ is one —
+and/or of case folders in the external format (`CASE/expected.json` beside one input
+file, see accuracy_cases.py), so one command scores both.
 """
 from __future__ import annotations
 
@@ -38,7 +40,19 @@ class Report:
     cells_expected: int = 0
     cells_found: int = 0
     cells_right: int = 0       # expected cells found with the same value and raw text
+    sample_cells: int = 0      # cells labelled by hand in external cases (a sample, by label fragments)
+    sample_cells_right: int = 0
     misses: list[str] = field(default_factory=list)
+
+    def add_field(self, key: str, ok: bool) -> None:
+        self.fields.setdefault(key, Score()).add(ok)
+
+    @property
+    def accuracy(self) -> float:
+        """Right fields and cells over all of them (golden and external cases together)."""
+        right = sum(s.right for s in self.fields.values()) + self.cells_right + self.sample_cells_right
+        total = sum(s.total for s in self.fields.values()) + self.cells_expected + self.sample_cells
+        return right / total if total else 1.0
 
     @property
     def cell_recall(self) -> float:
@@ -95,11 +109,15 @@ def corpus_pairs(folder: Path) -> list[tuple[Path, Path]]:
     return pairs
 
 
-def measure(folder: Path, extract: Callable[[str], dict[str, Any]]) -> Report:
-    report = Report()
+def measure(folder: Path, extract: Callable[[str], dict[str, Any]], report: Optional[Report] = None) -> Report:
+    from .accuracy_cases import case_dirs, compare_case, load
+
+    report = report or Report()
     for page, expected_path in corpus_pairs(folder):
         expected = json.loads(expected_path.read_text(encoding="utf-8"))
         compare(report, page.name, expected, extract(str(page)))
+    for page, expected_path in case_dirs(folder):
+        compare_case(report, page.parent.name, load(expected_path), extract(str(page)))
     return report
 
 
@@ -112,6 +130,9 @@ def format_report(report: Report, misses: Optional[int] = 20) -> str:
             lines.append(f"  {key}: {score.right}/{score.total}")
     lines.append(f"cells: recall {report.cell_recall:.2%} ({report.cells_right}/{report.cells_expected}), "
                  f"precision {report.cell_precision:.2%} ({report.cells_right}/{report.cells_found})")
+    if report.sample_cells:
+        lines.append(f"labelled cells (external cases): {report.sample_cells_right}/{report.sample_cells} right")
+    lines.append(f"accuracy (fields and cells): {report.accuracy:.3f}")
     for miss in report.misses[: misses or 0]:
         lines.append("  miss: " + miss)
     return "\n".join(lines)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import re
 import sys
 from typing import Optional, Sequence
@@ -36,6 +37,24 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
     return code
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _require_archive(db: str, hint: str = "") -> None:
+    """An existing SQLite file, or a one-line UsageError (not sqlite3's traceback)."""
+    if not os.path.exists(db):
+        raise UsageError(f"no archive at {db}{hint}")
+    if not os.path.isfile(db):
+        raise UsageError(f"not a file: {db} (--db names the archive's SQLite file)")
+    try:
+        with open(db, "rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise UsageError(f"cannot read {db}: {exc.strerror or exc}") from None
+    if head != SQLITE_MAGIC:
+        raise UsageError(f"{db} is not an SQLite archive")
+
+
 # --- commands ---------------------------------------------------------------------
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -61,15 +80,39 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return code
 
 
+def _statuses(text: Optional[str]) -> tuple[str, ...]:
+    """--status confirmed,plausible → the statuses (default: those crawl --all takes)."""
+    from crawler.registry import CRAWLED_BY_DEFAULT, STATUSES
+
+    if not text:
+        return CRAWLED_BY_DEFAULT
+    wanted = tuple(s.strip() for s in text.split(",") if s.strip())
+    unknown = [s for s in wanted if s not in STATUSES]
+    if unknown or not wanted:
+        raise UsageError(f"unknown status {unknown[0] if unknown else text!r} (known: {', '.join(STATUSES)})")
+    return wanted
+
+
+def _load_registry():
+    from crawler.registry import RegistryError, load
+
+    try:
+        return load()
+    except (RegistryError, OSError) as exc:
+        raise UsageError(f"portal registry: {exc}") from None
+
+
 def _crawl_targets(args: argparse.Namespace):
-    from crawler.registry import load
+    from crawler.registry import select
     from xxgk.crawl import CrawlTarget
 
-    registry = load()
+    registry = _load_registry()
+    if args.status and not args.all:
+        raise UsageError("--status chooses among the portals of --all")
     if args.all:
         if args.portals or args.url:
             raise UsageError("--all crawls every registered portal: give no PORTAL or --url with it")
-        return list(registry.values()), []
+        return select(registry.values(), _statuses(args.status)), []
     if args.url:
         for url in args.url:
             parts = urlsplit(url)
@@ -93,10 +136,14 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from xxgk.crawl import CrawlInterrupted, CrawlTarget
 
     entries, targets = _crawl_targets(args)
+    for e in entries:
+        if e.status == "unverified" and not args.quiet:
+            print(f"xxgk: note: portal {e.id!r} is unverified: no evidence shows its column (see 'xxgk portals')",
+                  file=sys.stderr)
     bundled = [e for e in entries if e.bundled]
     remote = [CrawlTarget(e.id, list(e.start_urls), local=all(map(_is_loopback, e.start_urls)),
                           family=e.family, region=e.region(),
-                          allowed_origins=tuple(getattr(e, "allowed_origins", ()) or ()))
+                          allowed_origins=e.allowed_origins)
               for e in entries if not e.bundled]
     overrides = {"XXGK_REFRESH_DAYS": args.refresh_days, **_setting_overrides(args.settings)}
     try:
@@ -165,13 +212,20 @@ def _demo(args: argparse.Namespace) -> int:
     from xxgk.crawl import DEMO_ORIGIN, CrawlTarget, bundled_portal, run_crawls
     from xxgk.lock import archive_lock
 
-    with archive_lock(args.db, wait=False), bundled_portal() as (base_url, start_urls):
-        print(f"demo portal on {base_url} — crawling into {args.db}", file=sys.stderr)
+    # Two crawls: the portal as it was (one more report, one report's text before its revision),
+    # then as it is now, so the archive has a removed and a changed report to show. The second
+    # crawl re-reads every page (refresh 0 days; conditional requests answer 304 when unchanged).
+    with archive_lock(args.db, wait=False), bundled_portal(earlier=True) as (old_url, old_starts), \
+            bundled_portal() as (base_url, start_urls):
+        print(f"demo portal on {base_url} — crawling into {args.db} (its earlier edition first)",
+              file=sys.stderr)
         demo = load_registry()["demo"]
-        results = run_crawls([CrawlTarget("demo", start_urls, local=True, alias=(base_url, DEMO_ORIGIN),
-                                          family=demo.family, region=demo.region())],
-                             args.db, progress=True, log_level=args.log_level)
-    r = results[0]
+        targets = [CrawlTarget("demo", starts, local=True, alias=(url, DEMO_ORIGIN),
+                               family=demo.family, region=demo.region())
+                   for url, starts in ((old_url, old_starts), (base_url, start_urls))]
+        results = run_crawls(targets, args.db, progress=True, log_level=args.log_level,
+                             overrides={"XXGK_REFRESH_DAYS": 0})
+    r = results[-1]
     print(f"demo: {r.status}, {r.pages} pages, {r.reports_new} new and {r.reports_changed} changed "
           f"reports, {r.errors} errors → {args.db}", file=sys.stderr)
     if r.status == "failed":
@@ -184,8 +238,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _serve(db: str, host: str, port: int) -> int:
     from xxgk.serve import serve
 
-    if not os.path.exists(db):
-        raise UsageError(f"no archive at {db}: run 'xxgk crawl' or 'xxgk demo' first")
+    _require_archive(db, ": run 'xxgk crawl' or 'xxgk demo' first")
     _check_port_free(host, port)
     print(f"serving {db} on http://{host}:{port}/ — Ctrl-C to stop", file=sys.stderr)
     return serve(db, host, port)
@@ -209,9 +262,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from xxgk.export import export_archive
 
-    if not os.path.exists(args.db):
-        raise UsageError(f"no archive at {args.db}")
-    folder = export_archive(args.db, args.out, dated_subfolder=not args.no_date)
+    _require_archive(args.db)
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise UsageError(f"--out must name a folder, and {args.out} is a file")
+    try:
+        folder = export_archive(args.db, args.out, dated_subfolder=not args.no_date, raw=args.raw)
+    except OSError as exc:  # a folder that cannot be made or written
+        raise UsageError(f"cannot write the snapshot into {args.out}: {exc.strerror or exc}") from None
     print(str(folder))
     return 0
 
@@ -219,19 +276,24 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_accuracy(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from xxgk.accuracy import corpus_pairs, format_report, measure
+    from xxgk.accuracy import Report, corpus_pairs, format_report, measure
+    from xxgk.accuracy_cases import case_dirs
     from pipelines.report import extract_path
 
-    folder = Path(args.corpus)
-    if not folder.is_dir():
-        raise UsageError(f"not a folder: {args.corpus}")
-    if not corpus_pairs(folder):
-        raise UsageError(f"no labelled pages in {args.corpus} (PAGE next to PAGE.expected.json)")
+    folders = [Path(c) for c in args.corpus]
+    for folder in folders:
+        if not folder.is_dir():
+            raise UsageError(f"not a folder: {folder}")
+        if not corpus_pairs(folder) and not case_dirs(folder):
+            raise UsageError(f"no labelled pages in {folder} (PAGE next to PAGE.expected.json, "
+                             "or CASE/expected.json beside one input file)")
 
     def extract(path: str) -> dict:
         return extract_path(path, url=f"golden/{Path(path).name}").to_json()
 
-    report = measure(folder, extract)
+    report = Report()
+    for folder in folders:
+        measure(folder, extract, report)
     print(format_report(report, misses=args.misses))
     return 0
 
@@ -239,6 +301,7 @@ def cmd_accuracy(args: argparse.Namespace) -> int:
 def cmd_capture(args: argparse.Namespace) -> int:
     from xxgk.capture import CaptureNotFound, find_capture
 
+    _require_archive(args.db)
     try:
         cap = find_capture(args.db, args.report_id)
     except CaptureNotFound as exc:
@@ -258,12 +321,62 @@ def cmd_capture(args: argparse.Namespace) -> int:
 
 
 def cmd_portals(args: argparse.Namespace) -> int:
-    from crawler.registry import load
+    from crawler.registry import STATUSES, coverage_markdown, select
 
-    for entry in load().values():
-        where = "(bundled demo)" if entry.bundled else " ".join(entry.start_urls)
-        print(f"{entry.id}\t{entry.family}\t{entry.name}\t{where}")
+    registry = _load_registry()
+    if args.coverage:
+        if args.ids or args.check:
+            raise UsageError("--coverage describes the whole registry: give no PORTAL or --check with it")
+        print(coverage_markdown(registry.values()))
+        return 0
+    unknown = [p for p in args.ids if p not in registry]
+    if unknown:
+        raise UsageError(f"unknown portal {unknown[0]!r} (see 'xxgk portals')")
+    if args.ids:
+        entries = [registry[p] for p in args.ids]
+    else:
+        entries = select(registry.values(), _statuses(args.status) if (args.status or args.check) else STATUSES)
+    if args.check:
+        return _check_portals(entries, args)
+    for e in entries:
+        where = "(bundled demo)" if e.bundled else " ".join(e.start_urls)
+        print(f"{e.id}\t{e.family}\t{e.status}\t{e.verified or '-'}\t{e.level or '-'}\t{e.name}\t{where}\t{e.evidence}")
     return 0
+
+
+def _check_portals(entries, args: argparse.Namespace) -> int:
+    """One polite look at each portal's start URL(s): one line each, rows in portal_checks."""
+    import sqlite3
+
+    from crawler.check import check_entries, record
+
+    if not args.timeout > 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+
+    def run(served):
+        checks = []
+        for check in check_entries(served, timeout=args.timeout):
+            print(check.line(), flush=True)
+            checks.append(check)
+        return checks
+
+    bundled = [e for e in entries if e.bundled]
+    remote = [(e, None) for e in entries if not e.bundled]
+    if bundled:
+        from xxgk.crawl import bundled_portal
+
+        with bundled_portal() as (base_url, _start):
+            checks = run([(e, [base_url + p for p in e.start_urls]) for e in bundled] + remote)
+    else:
+        checks = run(remote)
+    try:
+        record(args.db, checks)
+    except (sqlite3.Error, OSError) as exc:
+        raise UsageError(f"cannot record the checks in {args.db}: {exc}") from None
+    bad = [c.portal for c in checks if not c.ok]
+    print(f"checked {len(checks)} portals: {len(checks) - len(bad)} as registered, {len(bad)} not"
+          f"{(': ' + ', '.join(bad)) if bad else ''} → {args.db} (portal_checks)", file=sys.stderr)
+    return EXIT_FAILED if bad else 0
 
 
 # --- parser -----------------------------------------------------------------------
@@ -295,7 +408,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("portals", nargs="*", metavar="PORTAL", help="registered portal ids")
     p.add_argument("--url", action="append", default=[], metavar="URL",
                    help="address of a report column's list page (repeatable); the crawl stays on its site")
-    p.add_argument("--all", action="store_true", help="every registered portal (what cron runs)")
+    p.add_argument("--all", action="store_true", help="every registered portal (what cron runs) whose status is "
+                   "confirmed or plausible")
+    p.add_argument("--status", metavar="S[,S]", help="with --all: the statuses to crawl (confirmed, plausible, "
+                   "unverified; default confirmed,plausible)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     p.add_argument("--refresh-days", type=float, default=7.0, metavar="DAYS",
                    help="report pages archived within DAYS are not requested again (default 7; 0 = fetch all)")
@@ -329,12 +445,18 @@ def build_parser() -> argparse.ArgumentParser:
     db_arg(p)
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the snapshot")
     p.add_argument("--no-date", action="store_true", help="write into DIR itself, not a dated sub-folder")
+    p.add_argument("--raw", action="store_true",
+                   help="write text as stored: no ' before text starting with = + - @ (which "
+                   "spreadsheets would run as a formula)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("accuracy", help="field- and cell-level accuracy over a labelled corpus",
                        description="Extract every page of CORPUS that has an expected JSON next to it "
-                       "(PAGE.expected.json, as in tests/golden/) and print field-level and cell-level accuracy.")
-    p.add_argument("corpus", metavar="CORPUS", help="folder of pages and their expected JSON")
+                       "(PAGE.expected.json, as in tests/golden/) or in a case folder (CASE/expected.json, the external "
+                       "format of labelled real reports) and print field-level and cell-level accuracy.")
+    p.add_argument("corpus", metavar="CORPUS", nargs="+",
+                   help="folder of pages and their expected JSON (PAGE.expected.json), or of case "
+                        "folders (CASE/expected.json beside one input file); several are scored together")
     p.add_argument("--misses", type=int, default=20, help="how many misses to list (default 20)")
     p.set_defaults(func=cmd_accuracy)
 
@@ -347,8 +469,19 @@ def build_parser() -> argparse.ArgumentParser:
     db_arg(p)
     p.set_defaults(func=cmd_capture)
 
-    p = sub.add_parser("portals", help="list the registered portals", description="The portal registry, one a line: "
-                       "id, family, name, start URLs.")
+    p = sub.add_parser("portals", help="list, check or count the registered portals",
+                       description="The portal registry, one a line: id, family, status, verified, level, name, "
+                       "start URLs, evidence. --check looks at each portal's start URL (robots.txt and one page) "
+                       "and records what it found in the archive's portal_checks table; exit 1 when a portal is "
+                       "unreachable, shows another family or no report link. --coverage prints the coverage "
+                       "table (Markdown) of the README.")
+    p.add_argument("ids", nargs="*", metavar="PORTAL", help="only these portals")
+    p.add_argument("--status", metavar="S[,S]", help="only portals of these statuses (with --check, default "
+                   "confirmed,plausible)")
+    p.add_argument("--check", action="store_true", help="fetch each start URL politely and compare with the registry")
+    p.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS", help="per request with --check (default 20)")
+    p.add_argument("--coverage", action="store_true", help="entries by province, level and status, as Markdown")
+    db_arg(p)
     p.set_defaults(func=cmd_portals)
     return parser
 
@@ -365,6 +498,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _fail(str(exc))
     except ArchiveBusy as exc:
         return _fail(str(exc), EXIT_BUSY)
+    except sqlite3.DatabaseError as exc:  # a damaged archive, or a file that is not one
+        return _fail(f"archive {getattr(args, 'db', '')} could not be read: {exc}")
     except KeyboardInterrupt:
         print("xxgk: interrupted", file=sys.stderr)
         return 130

@@ -179,10 +179,13 @@ def run_since(db: str, portal: str, before: int) -> CrawlResult:
 
 
 @contextlib.contextmanager
-def bundled_portal(seed: Optional[int] = None, n_reports: Optional[int] = None) -> Iterator[tuple[str, list[str]]]:
-    """Serve the demo portal on a free loopback port: (base URL, start URLs)."""
+def bundled_portal(seed: Optional[int] = None, n_reports: Optional[int] = None,
+                   earlier: bool = False) -> Iterator[tuple[str, list[str]]]:
+    """Serve the demo portal on a free loopback port: (base URL, start URLs). `earlier`: the
+    edition it served before (one more report, one report's text not yet revised)."""
     from xxgk.portal import build_demo_portal, serve_portal
 
-    portal = build_demo_portal() if seed is None else build_demo_portal(seed=seed, n_reports=n_reports)
+    portal = (build_demo_portal(earlier=earlier) if seed is None
+              else build_demo_portal(seed=seed, n_reports=n_reports, earlier=earlier))
     with serve_portal(portal, host="127.0.0.1", port=0) as base_url:
         yield base_url, [base_url + path for path in portal.start_paths]

@@ -4,6 +4,14 @@ All tables are read inside one read transaction on one connection, so a crawler 
 same time (WAL mode) cannot tear the snapshot; rows are streamed, never held whole in memory.
 CSV files are UTF-8 with a BOM so Excel opens Chinese correctly. manifest.json is written
 last: a folder without one is an interrupted export.
+
+Crawled text is written by strangers, and Excel runs a cell that starts with = + - @ (or a
+tab or carriage return before one) as a formula: `=HYPERLINK(…)`, `-2+3+cmd|…`. Such text
+cells are written with a leading `'`, which spreadsheet tools read as "this is text"
+(`neutralise`). Numbers stay numbers: integer and real columns are never touched, nor is text
+that is a plain signed number (-1, +2, -1.5, -1,234) or only dashes (-, --), which Excel
+reads as a number or as text, never as a formula. `raw=True` (`xxgk export --raw`) writes
+every value as stored.
 """
 from __future__ import annotations
 
@@ -13,6 +21,7 @@ import hashlib
 import json
 import os
 import pathlib
+import re
 import sqlite3
 from typing import Any
 
@@ -30,8 +39,25 @@ def _snapshot_tables(conn: sqlite3.Connection) -> list[tuple[str, str]]:
             if not name.startswith("sqlite_") and name not in virtual and name not in shadow]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER_RE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?|-+")
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet would run as a formula, prefixed with `'` (see the module docstring)."""
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER_RE.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def _cell(value: Any) -> Any:
     """BLOBs as hex: CSV is text."""
+    return value.hex() if isinstance(value, bytes) else value
+
+
+def _safe_cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return neutralise(value)
     return value.hex() if isinstance(value, bytes) else value
 
 
@@ -55,11 +81,13 @@ def _target_folder(out_dir: pathlib.Path, now: dt.datetime, dated: bool) -> path
 
 
 def export_archive(db: str | os.PathLike, out_dir: str | os.PathLike, *,
-                   dated_subfolder: bool = True) -> pathlib.Path:
+                   dated_subfolder: bool = True, raw: bool = False) -> pathlib.Path:
     """Write one CSV per table and manifest.json; return the folder written.
 
     With `dated_subfolder` the folder is out_dir/YYYY-MM-DDTHHMMSSZ (UTC), else out_dir itself.
+    Text that a spreadsheet would run as a formula gets a leading `'` unless `raw`.
     """
+    convert = _cell if raw else _safe_cell
     db_path = pathlib.Path(db)
     if not db_path.is_file():
         raise FileNotFoundError(f"no archive at {db_path}")
@@ -88,7 +116,7 @@ def export_archive(db: str | os.PathLike, out_dir: str | os.PathLike, *,
                     batch = cursor.fetchmany(1000)
                     if not batch:
                         break
-                    writer.writerows([_cell(v) for v in row] for row in batch)
+                    writer.writerows([convert(v) for v in row] for row in batch)
                     rows += len(batch)
             tables[name] = {"rows": rows, "file": file_name, "sha256": _file_sha256(path),
                             "columns": columns, "sql": create_sql}
@@ -100,6 +128,8 @@ def export_archive(db: str | os.PathLike, out_dir: str | os.PathLike, *,
         "exported_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "database": db_path.name,
         "encoding": "utf-8-sig",
+        # text that spreadsheets would run as a formula starts with ' (xxgk export --raw: as stored)
+        "formulas_neutralised": not raw,
         "tables": tables,
     }
     (folder / "manifest.json").write_text(

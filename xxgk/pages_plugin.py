@@ -5,8 +5,8 @@ first one holding an archive):
 
 - /-/xxgk/report/{id}            a report: header, statistics tables rebuilt as printed,
                                  indicators, failed checks, versions, link to the original
-- /-/xxgk/report/{id}/original   the page as archived (WARC capture), content type from the
-                                 record, capture time in `Memento-Datetime`; sandboxed (CSP)
+- /-/xxgk/report/{id}/original…  the archived original (routes in xxgk.reader_plugin; the
+                                 response as received: `capture_response`)
 - /-/xxgk/report/{id}.json       the report page's data
 - /-/xxgk/agencies               every agency, linking to its page
 - /-/xxgk/agency/{name}          an agency's indicators across the years (table + chart)
@@ -24,7 +24,6 @@ Registered by the entry point `[project.entry-points.datasette] xxgk_pages =
 """
 from __future__ import annotations
 
-import asyncio
 import email.utils
 import datetime as dt
 import json
@@ -42,6 +41,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
 
 from xxgk import ui
+from xxgk.labels import parse_utc, parse_year
 
 PACKAGE_DIR = pathlib.Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -131,8 +131,9 @@ class Links:
     def report(self, report_id: str) -> str:
         return self._p(report_path(report_id))
 
-    def original(self, report_id: str) -> str:
-        return self._p(report_path(report_id) + "/original")
+    def original(self, report_id: str, part: str = "") -> str:
+        """The banner page; part "page" (links disabled) or "raw" (as received)."""
+        return self._p(report_path(report_id) + "/original" + (f"/{part}" if part else ""))
 
     def report_json(self, report_id: str) -> str:
         return self._p(report_path(report_id) + ".json")
@@ -142,6 +143,9 @@ class Links:
         if indicator:
             path += "?" + urllib.parse.urlencode({"indicator": indicator})
         return self._p(path)
+
+    def agency_csv(self, agency: str) -> str:
+        return self._p(agency_path(agency) + ".csv")
 
     def agencies(self) -> str:
         return self._p(f"{PREFIX}/agencies")
@@ -215,44 +219,26 @@ async def report_view(datasette: Any, request: Any) -> Response:
                   "cells_of": f"{urls['cells']}?report_id={quoted}",
                   "checks_of": f"{urls['checks']}?report_id={quoted}",
                   "versions_of": datasette.urls.table(db.name, "report_versions") + f"?report_id={quoted}",
-                  "cells_csv": datasette.urls.table(db.name, "cells", format="csv")
-                  + f"?report_id={quoted}&_size=max&_dl=1"},
+                  # UTF-8 with BOM, Chinese headers, a download (xxgk.reader_plugin export_view)
+                  "cells_csv": datasette.urls.path(
+                      f"{PREFIX}/export/{urllib.parse.quote(db.name, safe='')}/cells.csv?"
+                      + urllib.parse.urlencode({"report_id": report_id}))},
         "title": report.get("title") or report_id,
     }
     return await render(datasette, request, "xxgk_report.html", context, db_name=db.name)
 
 
 def http_date(iso: Optional[str]) -> Optional[str]:
-    if not iso:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return email.utils.format_datetime(when.astimezone(dt.timezone.utc), usegmt=True)
+    when = parse_utc(iso)
+    return email.utils.format_datetime(when.astimezone(dt.timezone.utc), usegmt=True) if when else None
 
 
-async def original_view(datasette: Any, request: Any) -> Response:
-    """The report page as the portal served it, read from its WARC record."""
-    from xxgk.capture import CaptureNotFound, find_capture
-
-    report_id = request.url_vars["report_id"]
-    try:
-        db = await pick_database(datasette, request)
-    except NotFound as exc:
-        return Response.text(str(exc), status=404)
-    if not db.path:
-        return Response.text("the archive is not a file", status=404)
-    try:
-        capture = await asyncio.to_thread(find_capture, db.path, report_id)
-    except CaptureNotFound as exc:
-        return Response.text(f"没有存档原件 / no archived original: {exc}", status=404)
+def capture_response(capture: Any) -> Response:
+    """A WARC capture exactly as received: content type from the record, capture time in
+    `Memento-Datetime`, sandboxed (it runs nothing on this origin: no scripts, forms, plugins)."""
     content_type = next((value for name, value in capture.headers
                          if name.lower() == "content-type"), None) or "application/octet-stream"
     headers = {
-        # The archived page runs nothing on this origin: no scripts, forms or plugins.
         "Content-Security-Policy": "sandbox",
         "X-Content-Type-Options": "nosniff",
         "X-Xxgk-Captured-At": capture.captured_at or "",
@@ -289,7 +275,9 @@ async def agency_view(datasette: Any, request: Any) -> Response:
     chosen = request.args.get("indicator") or page["default_indicator"]
     if chosen not in page["series"]:
         chosen = page["default_indicator"]
+    links = await links_for(datasette, db.name)
     context = {**page, "db_name": db.name, "chosen": chosen,
+               "csv_url": links.agency_csv(agency),
                "chart": page["series"].get(chosen),
                "series_json": Markup(_script_json(page["series"])),
                "urls_": {**urls, "reports_of": f"{urls['reports']}?"
@@ -313,15 +301,11 @@ async def _chart_data(datasette: Any, request: Any) -> tuple[Any, dict[str, Any]
     if agency:
         data = await db.execute_fn(lambda conn: ui.series(conn, indicator, agency))
     else:
-        if year:
-            try:
-                year_n = int(year)
-            except ValueError:
-                raise ValueError(f"year must be a number, not {year!r}")
-        else:
+        year_n = parse_year(year)  # 2022, 2022年 or 2022年度; ValueError otherwise
+        if year_n is None:
             year_n = await db.execute_fn(lambda conn: ui.latest_year_with(conn, indicator))
-            if year_n is None:
-                year_n = dt.date.today().year - 1
+        if year_n is None:
+            year_n = dt.date.today().year - 1
         data = await db.execute_fn(lambda conn: ui.distribution(conn, indicator, year_n))
     links = await links_for(datasette, db.name)
     data["report_paths"] = [links.report(i) for i in data["report_ids"]]
@@ -349,7 +333,10 @@ async def chart_view(datasette: Any, request: Any) -> Response:
     years = await db.execute_fn(ui.years)
     json_url = f"{PREFIX}/chart.json?{request.query_string}" if request.query_string \
         else f"{PREFIX}/chart.json"
+    csv_url = f"{PREFIX}/chart.csv?{request.query_string}" if request.query_string \
+        else f"{PREFIX}/chart.csv"
     context = {"chart": data, "chart_json": Markup(_script_json(data)),
+               "csv_url": datasette.urls.path(csv_url), "gaps": ui.year_gaps(data),
                "indicators": ui.indicator_choices(), "agencies": agencies, "years": years,
                "db_name": db.name, "json_url": json_url, "urls_": _db_urls(datasette, db.name),
                "title": data["title"]}
@@ -359,10 +346,9 @@ async def chart_view(datasette: Any, request: Any) -> Response:
 @hookimpl
 def register_routes(datasette):
     return [
-        (rf"^{PREFIX}/report/(?P<report_id>[^/]+)/original$", original_view),
         (rf"^{PREFIX}/report/(?P<report_id>[^/]+)$", report_view),
         (rf"^{PREFIX}/agencies$", agencies_view),
-        (rf"^{PREFIX}/agency/(?P<agency>[^/]+)$", agency_view),
+        (rf"^{PREFIX}/agency/(?P<agency>[^/]+?)(?<!\.csv)$", agency_view),  # .csv: reader_plugin
         (rf"^{PREFIX}/chart$", chart_view),
         (rf"^{PREFIX}/chart\.json$", chart_json_view),
         (rf"^{PREFIX}/static/(?P<path>.*)$", asgi_static(STATIC_DIR)),

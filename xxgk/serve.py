@@ -1,17 +1,20 @@
 """Datasette over the archive, with the project's metadata, facets, search and canned queries.
 
 Datasette keys metadata by database name (the file's stem), so the metadata is generated for
-each database rather than shipped as a fixed file. `datasette_command` writes it to a stable
-path outside the archive's folder, which may be read-only or under version control:
-``<tempdir>/xxgk-archive/<stem>-<8 hex of the db's absolute path>.metadata.json``
-(`metadata_path_for`). Datasette reads it once at start-up.
+each database rather than shipped as a fixed file. `datasette_command` writes it outside the
+archive's folder (which may be read-only or under version control), into a private folder of
+its own made by `tempfile.mkdtemp` (mode 0700, a fresh random name): a fixed path in the shared
+temp folder let another local user create that folder first and swap the file or plant a
+symlink. Datasette reads the file once at start-up; the folder is removed when the process
+that wrote it exits.
 """
 from __future__ import annotations
 
-import hashlib
+import atexit
 import json
 import os
 import pathlib
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -20,10 +23,13 @@ import tempfile
 from typing import Any
 
 from pipelines.model import INDICATOR_KEYS
-from storage.queries import (APPEALS_BY_AGENCY_SQL, APPLICATIONS_BY_AGENCY_SQL, INCONSISTENT_REPORTS_SQL,
-                             REMOVED_REPORTS_SQL, REPORTS_BY_YEAR_SQL, YEAR_OVER_YEAR_SQL)
+from storage.queries import REMOVED_REPORTS_SQL, REPORTS_BY_YEAR_SQL, YEAR_OVER_YEAR_SQL
 from storage.schema import TABLES as SCHEMA
 from storage.search import SEARCH_SQL, ensure_grams_index, has_grams_index
+# Questions whose answers keep blanks apart from 0, read years as typed and name the failed
+# rule in Chinese (xxgk/questions.py: they use the UI's labels, above the storage layer).
+from xxgk.questions import (APPEALS_BY_AGENCY_SQL, APPLICATIONS_BY_AGENCY_SQL,
+                            CHANGED_REPORTS_SQL, INCONSISTENT_REPORTS_SQL)
 
 
 TITLE = "xxgk archive — 政府信息公开工作年度报告"
@@ -48,6 +54,7 @@ def datasette_metadata(db_name: str = "archive") -> dict[str, Any]:
     presentation: dict[str, dict[str, Any]] = {
         "reports": {
             "label_column": "title",
+            "sort_desc": "report_year",  # newest first in the results list
             "fts_table": "reports_fts",
             "fts_pk": "rowid",
             # `failed_checks` is the pages plugin's facet type (xxgk/pages_plugin.py): checks_count
@@ -64,6 +71,7 @@ def datasette_metadata(db_name: str = "archive") -> dict[str, Any]:
         "checks": {"facets": ["check", "kind"]},
         "fetches": {"facets": ["status", "content_type"]},
         "crawl_runs": {"facets": ["portal", "status"]},
+        "portal_checks": {"facets": ["portal", "reachable", "family_matches"]},
         "report_versions": {},
         "report_changes": {"facets": ["kind"]},
         "attachments": {"facets": ["content_type", "used_for_report"]},
@@ -93,8 +101,9 @@ def datasette_metadata(db_name: str = "archive") -> dict[str, Any]:
         },
         "inconsistent_reports": {
             "title": "数字对不上的报告 / reports whose numbers do not add up",
-            "description": "统计表勾稽关系校验未通过的报告：哪条规则、应为多少、实为多少 / reports failing the "
-            "statistics tables' consistency checks: which rule, the expected and the printed figure",
+            "description": "统计表勾稽关系校验未通过的报告，每份报告每条规则一行：规则、位置、等式两边各是多少 / "
+            "reports failing the statistics tables' consistency checks, one row per rule and report: "
+            "the rule, where, and the value of each side of the equation",
             "sql": INCONSISTENT_REPORTS_SQL,
         },
         "appeals_by_agency": {
@@ -110,6 +119,12 @@ def datasette_metadata(db_name: str = "archive") -> dict[str, Any]:
             "no longer listed by their portal's column (the archive keeps the original), most "
             "recently removed first",
             "sql": REMOVED_REPORTS_SQL,
+        },
+        "changed_reports": {
+            "title": "内容有变化的报告 / reports whose content changed",
+            "description": "门户上被修改过的报告：哪一版、改了哪个字段或单元格、改了什么 / reports the portal "
+            "revised after they were first archived: which version, which field or cell, what changed",
+            "sql": CHANGED_REPORTS_SQL,
         },
         "search": {
             "title": "全文搜索（任意长度词语）/ search, words of any length",
@@ -133,22 +148,15 @@ def database_name(db: str | os.PathLike) -> str:
     return pathlib.Path(db).stem
 
 
-def metadata_path_for(db: str | os.PathLike) -> pathlib.Path:
-    """Where the metadata for `db` is written (see the module docstring)."""
-    absolute = str(pathlib.Path(db).resolve())
-    digest = hashlib.sha256(absolute.encode("utf-8")).hexdigest()[:8]
-    return (pathlib.Path(tempfile.gettempdir()) / "xxgk-archive"
-            / f"{database_name(db)}-{digest}.metadata.json")
-
-
 def write_metadata(db: str | os.PathLike) -> pathlib.Path:
-    """Write the metadata for `db` atomically, so a datasette starting meanwhile reads all of it."""
-    path = metadata_path_for(db)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(datasette_metadata(database_name(db)), ensure_ascii=False,
-                              indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    """Write the metadata for `db` into a new private folder (see the module docstring)."""
+    folder = tempfile.mkdtemp(prefix="xxgk-metadata-")
+    atexit.register(shutil.rmtree, folder, True)
+    path = pathlib.Path(folder) / f"{database_name(db)}.metadata.json"
+    # O_EXCL | O_NOFOLLOW: a new file, never one someone placed there
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(datasette_metadata(database_name(db)), fh, ensure_ascii=False, indent=2)
     return path
 
 
@@ -159,8 +167,9 @@ def datasette_command(db: str, host: str = "127.0.0.1", port: int = 8001) -> lis
                "--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
         command += ["--setting", name, value]
-    # The project's datasette plugins (xxgk.search_plugin, xxgk.pages_plugin) are loaded by
-    # datasette itself through the package's entry points (pyproject.toml).
+    # The project's datasette plugins (xxgk.search_plugin, xxgk.pages_plugin,
+    # xxgk.security_plugin) are loaded by datasette itself through the package's entry points
+    # (pyproject.toml).
     return command
 
 

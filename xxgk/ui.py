@@ -12,12 +12,15 @@ server (tests/test_ui_pages.py) and the datasette plugin (`xxgk.pages_plugin`) o
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from typing import Any, Iterable, Optional, Sequence
 
 from pipelines.model import INDICATOR_KEYS
 from storage.queries import IS_REPORT
 from storage.schema import INDICATORS
+from xxgk.labels import (CHECK_KINDS, CHECK_NAMES, CHECK_SIDES, DEFAULT_SIDES, NOT_REPORTED,
+                         local_time)
 
 TEMPLATES = {
     "pre2019": "2008–2018 政府信息公开情况统计表",
@@ -27,14 +30,6 @@ TEMPLATES = {
 }
 LEVELS = {"central": "中央 central", "province": "省级 province", "city": "市级 city",
           "county": "县级 county", "town": "乡镇 town"}
-CHECK_NAMES = {
-    "t3_identity": "表三：一 + 二 = （七）总计 + 四",
-    "t3_row_total": "表三：总计 = 自然人 + 法人或其他组织各列",
-    "t3_results_total": "表三：（七）总计 = （一）…（六）",
-    "t3_subtotal": "表三：小计 = 各分项之和",
-    "t4_total": "表四：总计 = 维持 + 纠正 + 其他 + 尚未审结",
-    "pre2019_parts": "统计表：合计 = 各分项之和",
-}
 DEFAULT_INDICATOR = "applications_received"
 
 
@@ -68,6 +63,11 @@ def format_number(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     return str(value)
+
+
+def figure_text(value: Any) -> str:
+    """A figure for reading: thousands separators; a blank is 未填报 (never 0, never empty)."""
+    return NOT_REPORTED if value is None or value == "" else format_number(value)
 
 
 def indicator_info(key: str) -> dict[str, Any]:
@@ -125,17 +125,52 @@ def _cell_text(cell: dict[str, Any]) -> str:
     return format_number(cell.get("value"))
 
 
-def _failed_positions(checks: Iterable[dict[str, Any]], table: str) -> dict[tuple[Path_, Path_], list[str]]:
-    """(row path, column path) of the cells a failed check names, with what was wrong."""
+def check_message(check: dict[str, Any]) -> str:
+    """'表三：一 + 二 = （七）总计 + 四：一 + 二 = 250，（七）总计 + 四 = 251' — both sides named."""
+    code = check.get("check") or ""
+    left, right = CHECK_SIDES.get(code, DEFAULT_SIDES)
+    return (f"{CHECK_NAMES.get(code, code)}：{left} = {figure_text(check.get('expected'))}，"
+            f"{right} = {figure_text(check.get('found'))}")
+
+
+_RULE_SPLIT = re.compile(r"[+=＋＝]")
+
+
+def rule_rows(rule: Optional[str], row_paths: Sequence[Path_]) -> list[Path_]:
+    """The rows an equation names ('一+二=（七）+四' → the rows labelled 一、…, 二、…, （七）…, 四、…)."""
+    if not rule:
+        return []
+    found: list[Path_] = []
+    for token in (t.strip() for t in _RULE_SPLIT.split(rule)):
+        if not token:
+            continue
+        for path in row_paths:
+            label = path[-1] if path else ""
+            if label == token or label.startswith(token + "、") or (
+                    token.startswith("（") and label.startswith(token)):
+                if path not in found:
+                    found.append(path)
+                break
+    return found
+
+
+def _failed_positions(checks: Iterable[dict[str, Any]], table: str,
+                      row_paths: Sequence[Path_] = ()) -> dict[tuple[Path_, Path_], list[str]]:
+    """(row path, column path) of the cells a failed check involves, with what was wrong: the
+    total it names, or, for an equation over rows (t3_identity names only a column), every
+    row of the equation in that column."""
     marked: dict[tuple[Path_, Path_], list[str]] = {}
     for check in checks:
         where = (check.get("where") or {})
-        if where.get("table") != table or "row" not in where or "column" not in where:
+        if where.get("table") != table or "column" not in where:
             continue
-        key = (tuple(where.get("row") or ()), tuple(where.get("column") or ()))
-        marked.setdefault(key, []).append(
-            f"{check.get('check')}: 应为 expected {format_number(check.get('expected'))}, "
-            f"实为 found {format_number(check.get('found'))}")
+        column = tuple(where.get("column") or ())
+        if "row" in where:
+            rows_ = [tuple(where.get("row") or ())]
+        else:
+            rows_ = rule_rows(where.get("rule"), row_paths)
+        for row in rows_:
+            marked.setdefault((row, column), []).append(check_message(check))
     return marked
 
 
@@ -163,7 +198,7 @@ def build_table(name: str, cells: Sequence[dict[str, Any]],
             row_order.append(r)
         if c not in col_order:
             col_order.append(c)
-    failed = _failed_positions(checks, name)
+    failed = _failed_positions(checks, name, row_order)
 
     # Units: one unit per row, in at least half of the rows, makes a 单位 column.
     row_units: dict[Path_, str] = {}
@@ -273,8 +308,11 @@ def report_checks(conn: sqlite3.Connection, report_id: str) -> list[dict[str, An
         where = detail.get("where") or {}
         place = " › ".join(str(p) for p in [where.get("table"), *(where.get("row") or []),
                                                *(where.get("column") or [])] if p)
+        sides = CHECK_SIDES.get(c["check"], DEFAULT_SIDES)
         out.append({"check": c["check"], "rule": CHECK_NAMES.get(c["check"], c["check"]),
-                    "kind": c["kind"], "expected": c["expected"], "found": c["found"],
+                    "kind": c["kind"], "kind_label": CHECK_KINDS.get(c["kind"], c["kind"]),
+                    "expected": c["expected"], "found": c["found"],
+                    "expected_side": sides[0], "found_side": sides[1],
                     "difference": (c["found"] - c["expected"]
                                    if isinstance(c["found"], (int, float))
                                    and isinstance(c["expected"], (int, float)) else None),
@@ -311,7 +349,7 @@ def report_versions(conn: sqlite3.Connection, report_id: str) -> list[dict[str, 
                              "where report_id = ? order by version, rowid", [report_id]):
             changes.setdefault(ch["version"], []).append(
                 {"kind": ch["kind"], "name": _change_name(ch["kind"], ch["name"]),
-                 "old": ch["old"], "new": ch["new"]})
+                 "old": ch["old"], "new": ch["new"], "text": change_text(ch["old"], ch["new"])})
     for v in versions:
         v["changes"] = changes.get(v["version"], [])
     return versions
@@ -328,7 +366,7 @@ def is_archive(conn: sqlite3.Connection) -> bool:
 
 def report_indicators(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [{**indicator_info(key), "value": report.get(key),
-             "text": format_number(report.get(key))} for key in INDICATOR_KEYS]
+             "text": figure_text(report.get(key))} for key in INDICATOR_KEYS]
 
 
 def report_page(conn: sqlite3.Connection, report_id: str) -> Optional[dict[str, Any]]:
@@ -405,7 +443,7 @@ def agency_page(conn: sqlite3.Connection, agency: str) -> Optional[dict[str, Any
         return None
     present = [key for key in INDICATOR_KEYS if any(r.get(key) is not None for r in reports)]
     for r in reports:
-        r["values"] = [{"key": key, "value": r.get(key), "text": format_number(r.get(key))}
+        r["values"] = [{"key": key, "value": r.get(key), "text": figure_text(r.get(key))}
                        for key in present]
     return {
         "agency": agency,
@@ -463,3 +501,76 @@ def latest_year_with(conn: sqlite3.Connection, indicator: str) -> Optional[int]:
     row = conn.execute(f"select max(report_year) from reports where [{key}] is not null "
                        f"and {IS_REPORT}").fetchone()
     return row[0] if row else None
+
+
+# -- the home page and the empty states -------------------------------------------------------
+def archive_summary(conn: sqlite3.Connection) -> dict[str, Any]:
+    """What the archive holds: reports, agencies, years, failed checks, removals, changes,
+    the last crawl (local time) and the last complete walk of each column."""
+    (counts,) = rows(conn, f"""select count(*) as reports, count(distinct agency) as agencies,
+          min(report_year) as first_year, max(report_year) as last_year,
+          count(distinct report_year) as years, sum(checks_count > 0) as failed,
+          sum(removed_at is not null) as removed, sum(version > 1) as changed,
+          max(last_seen) as last_seen
+        from reports where {IS_REPORT}""")
+    last_crawl = None
+    if _has_table(conn, "crawl_runs"):
+        found = rows(conn, "select portal, started_at, finished_at, status, pages, reports_new, "
+                           "reports_changed from crawl_runs order by started_at desc limit 1")
+        last_crawl = found[0] if found else None
+    return {**counts, "failed": counts["failed"] or 0, "removed": counts["removed"] or 0,
+            "changed": counts["changed"] or 0, "last_crawl": last_crawl,
+            "last_crawl_local": local_time((last_crawl or {}).get("finished_at")
+                                           or (last_crawl or {}).get("started_at")),
+            "walks": column_walks(conn)}
+
+
+def column_walks(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """The last complete walk of each column's lists (what removals are checked against)."""
+    if not _has_table(conn, "column_walks"):
+        return []
+    found = rows(conn, "select w.column_url, w.last_complete_walk_at, w.listed, w.removed, "
+                       "(select max(portal) from reports r where r.column_url = w.column_url) as portal "
+                       "from column_walks w order by w.last_complete_walk_at desc")
+    for walk in found:
+        walk["local"] = local_time(walk["last_complete_walk_at"])
+    return found
+
+
+def changes_summary(conn: sqlite3.Connection) -> dict[str, Any]:
+    """How many reports were re-read and how many changed, for the changes page's empty state."""
+    (found,) = rows(conn, f"""select count(*) as reports, sum(version > 1) as changed,
+          min(first_seen) as first_seen, max(last_seen) as last_seen
+        from reports where {IS_REPORT}""")
+    return {**found, "changed": found["changed"] or 0,
+            "first_local": local_time(found["first_seen"]), "last_local": local_time(found["last_seen"])}
+
+
+def year_gaps(chart: dict[str, Any]) -> list[int]:
+    """Years of a line chart (first to last) without a figure: no report, or 未填报."""
+    if chart.get("kind") != "line":
+        return []
+    have = {int(y): v for y, v in zip(chart.get("labels") or [], chart.get("values") or [])
+            if y is not None}
+    if not have:
+        return []
+    return [y for y in range(min(have), max(have) + 1) if have.get(y) is None]
+
+
+CHANGE_TEXT_MAX = 300  # characters of a change shown on a page
+
+
+def change_text(old: Optional[str], new: Optional[str], limit: int = CHANGE_TEXT_MAX) -> str:
+    """What changed between two values, short: a figure as 'old → new', a long text as the
+    lines removed (−) and added (+), cut to `limit` characters."""
+    old_s = "" if old is None else str(old)
+    new_s = "" if new is None else str(new)
+    if "\n" not in old_s and "\n" not in new_s and len(old_s) + len(new_s) <= limit:
+        return f"{old_s or '∅'} → {new_s or '∅'}"
+    import difflib
+    lines = []
+    for line in difflib.ndiff(old_s.splitlines(), new_s.splitlines()):
+        if line.startswith(("- ", "+ ")):
+            lines.append(("− " if line[0] == "-" else "+ ") + line[2:])
+    text = "\n".join(lines) or "（仅空白变化 / white space only）"
+    return text if len(text) <= limit else text[:limit - 1] + "…"

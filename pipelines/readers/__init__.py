@@ -29,7 +29,9 @@ from urllib.parse import unquote, urlsplit
 
 from ..document import Document, clean
 from ..errors import UnreadableInput
+from ..limits import MAX_XML_PART_BYTES
 from . import docx, pdf, sheets, word
+from .sheets import _is_worksheet
 from .base import DOC, DOCX, FORMAT_KEY, PDF, TEXT_LAYER_KEY, WPS, XLS, XLSX, _CJK, _one_line
 
 # Binary formats by their first bytes: read below (PDF, DOCX/XLSX, DOC/XLS/WPS) or refused.
@@ -137,6 +139,11 @@ def _zip_kind(data: bytes, limit: int) -> tuple[str, Callable[[bytes], Document]
     names = {info.filename for info in infos}
     if sum(info.file_size for info in infos) > ZIP_EXPANSION * limit:
         raise UnreadableInput(f"attachment too large: unpacks to more than {ZIP_EXPANSION * limit / 1e6:.0f} MB")
+    for info in infos:  # a declared size also bounds what zipfile unpacks (a lie fails the CRC)
+        if (info.filename.endswith((".xml", ".rels")) and not _is_worksheet(info.filename)
+                and info.file_size > MAX_XML_PART_BYTES):
+            raise UnreadableInput(f"attachment part {info.filename[:60]} unpacks to {info.file_size / 1e6:.0f} MB "
+                                  f"(limit MAX_XML_PART_BYTES = {MAX_XML_PART_BYTES / 1e6:.0f} MB)")
     if "word/document.xml" in names:
         return DOCX, docx.read
     if "xl/workbook.xml" in names:

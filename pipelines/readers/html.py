@@ -3,11 +3,14 @@ gov.cn, generic) as blocks of text lines and table grids (rowspan/colspan expand
 rest of the page as header blocks, plus <title> and <meta> tags."""
 from __future__ import annotations
 
+import re
+
 from typing import Optional
 
 from lxml import etree
 
 from ..document import Block, Document, Table, clean
+from ..limits import MAX_DOCUMENT_CELLS, MAX_SPAN, MAX_SPAN_AREA, MAX_TABLE_CELLS, note
 
 # Containers real portal systems put the report body in (jcms, TRS, gov.cn, generic).
 BODY_SELECTORS = (
@@ -28,6 +31,7 @@ BLOCK_TAGS = frozenset(
 SKIP_TAGS = frozenset(("script", "style", "noscript", "template", "head", "title", "select", "option"))
 # The plain libxml2 HTML parser: lxml.html's element classes cost a lookup per node.
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+_CJK_GAP_RE = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])")
 _UTF8_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, encoding="utf-8")
 
 
@@ -56,16 +60,31 @@ def from_html(text: str) -> Document:
         if found:
             body = found[0] if len(found) == 1 else max(found, key=lambda el: len("".join(el.itertext())))
             break
+    budget = _Budget(doc.limits)
     if body is None:
         body = root.find("body") if root.find("body") is not None else root
-        doc.blocks = _blocks(body)
+        doc.blocks = _blocks(body, budget=budget)
     else:
-        doc.blocks = _blocks(body)
-        doc.header_blocks = _blocks(root.find("body") if root.find("body") is not None else root, skip=body)
+        doc.blocks = _blocks(body, budget=budget)
+        doc.header_blocks = _blocks(root.find("body") if root.find("body") is not None else root,
+                                    skip=body, budget=budget)
     return doc
 
 
-def _blocks(root: etree._Element, skip: Optional[etree._Element] = None) -> list[Block]:
+class _Budget:
+    """Grid cells left for the page's tables, and where limits that were hit are noted."""
+
+    def __init__(self, notes: list[str], cells: int = MAX_DOCUMENT_CELLS):
+        self.notes = notes
+        self.cells = cells
+
+    def note(self, message: str) -> None:
+        note(self.notes, message)
+
+
+def _blocks(root: etree._Element, skip: Optional[etree._Element] = None,
+            budget: Optional[_Budget] = None) -> list[Block]:
+    budget = budget if budget is not None else _Budget([])
     out: list[Block] = []
     buf: list[str] = []
 
@@ -85,7 +104,7 @@ def _blocks(root: etree._Element, skip: Optional[etree._Element] = None) -> list
             return
         if tag == "table" and not el.xpath(".//table"):
             flush()
-            grid = table_grid(el)
+            grid = table_grid(el, budget)
             if grid:
                 out.append(Table(grid))
         else:
@@ -112,21 +131,37 @@ def _cell_text(cell: etree._Element) -> str:
     text = etree.tostring(cell, method="text", encoding="unicode", with_tail=False) if len(cell) else cell.text
     if not text or text.isalnum():
         return text or ""
-    return clean(text.replace("\n", "").replace("\r", ""))
+    text = clean(text.replace("\n", "").replace("\r", ""))
+    # a word wrapped over two <p> with &nbsp; runs between (社会公益 组织): one word
+    return _CJK_GAP_RE.sub("", text) if " " in text else text
 
 
-def _span(value: Optional[str]) -> int:
+def _span(value: Optional[str], budget: Optional[_Budget] = None) -> int:
     if value is None:
         return 1
     value = value.strip()
-    return max(1, min(int(value), 200)) if value.isdigit() else 1
+    if not value.isdecimal():  # isdigit() also passes ², which int() refuses
+        return 1
+    digits = value.lstrip("0") or "0"
+    span = int(digits) if len(digits) < 12 else MAX_SPAN + 1
+    if span > MAX_SPAN and budget is not None:
+        budget.note(f"table span {digits[:12]} cut to {MAX_SPAN} (limit MAX_SPAN)")
+    return max(1, min(span, MAX_SPAN))
 
 
-def table_grid(table: etree._Element) -> list[list[str]]:
-    """Expand rowspan/colspan so every row lists its cells column by column."""
+def table_grid(table: etree._Element, budget: Optional[_Budget] = None) -> list[list[str]]:
+    """Expand rowspan/colspan so every row lists its cells column by column.
+
+    Bounded (module constants): each span, each cell's rowspan × colspan, the table's and the
+    page's grid cells; a limit that is hit is noted in `budget` and the grid stops there."""
+    budget = budget if budget is not None else _Budget([])
+    left = min(MAX_TABLE_CELLS, budget.cells)  # grid cells this table may still fill
     grid: list[list[str]] = []
     pending: dict[tuple[int, int], str] = {}  # cells that rowspans carry into later rows
     for r, tr in enumerate(table.iter("tr")):
+        if left <= 0:
+            budget.note(_full(budget))
+            break
         row: list[str] = []
         col = 0
         for cell in tr:
@@ -142,8 +177,16 @@ def table_grid(table: etree._Element) -> list[list[str]]:
             if rowspan is None and colspan is None:
                 row.append(text)
                 col += 1
+                left -= 1
                 continue
-            rowspan, colspan = _span(rowspan), _span(colspan)
+            rowspan, colspan = _span(rowspan, budget), _span(colspan, budget)
+            if rowspan * colspan > MAX_SPAN_AREA:
+                budget.note(f"table cell spanning {rowspan}×{colspan} cut to "
+                            f"{max(1, MAX_SPAN_AREA // colspan)}×{colspan} (limit MAX_SPAN_AREA = {MAX_SPAN_AREA})")
+                rowspan = max(1, MAX_SPAN_AREA // colspan)
+            left -= rowspan * colspan
+            if left < 0:
+                break
             for dc in range(colspan):
                 row.append(text)
                 for dr in range(1, rowspan):
@@ -155,4 +198,14 @@ def table_grid(table: etree._Element) -> list[list[str]]:
                 col += 1
         if any(row):
             grid.append(row)
+        if left < 0:
+            budget.note(_full(budget))
+            break
+    budget.cells -= min(MAX_TABLE_CELLS, budget.cells) - max(left, 0)
     return grid
+
+
+def _full(budget: _Budget) -> str:
+    if budget.cells <= MAX_TABLE_CELLS:
+        return f"page has more than {MAX_DOCUMENT_CELLS} table cells: the rest not read (limit MAX_DOCUMENT_CELLS)"
+    return f"table has more than {MAX_TABLE_CELLS} cells: the rest not read (limit MAX_TABLE_CELLS)"

@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 from ..document import Block, Document, Table, clean
 from ..errors import UnreadableInput
+from ..limits import MAX_PAGE_CONTENT_BYTES, MAX_PAGE_OBJECTS, MAX_PDF_PAGES, MAX_TABLE_CELLS, note
 from .base import (PAGES_KEY, TEXT_LAYER_KEY, UNREADABLE_PAGES_KEY, _cluster, _kept,
                    _nearest, join_wrapped)
 
@@ -39,9 +40,23 @@ def read(data: bytes) -> Document:
             raise UnreadableInput("PDF has no pages (corrupt or truncated)")
         pages: list[list[tuple[float, str, Any]]] = []
         failed: list[int] = []
+        notes: list[str] = []
         first_error: Exception = UnreadableInput("PDF could not be read")
         for number, page in enumerate(pdf.pages, start=1):
+            if number > MAX_PDF_PAGES:
+                note(notes, f"PDF has {len(pdf.pages)} pages: pages after {MAX_PDF_PAGES} not read (limit MAX_PDF_PAGES)")
+                break
             try:
+                if _content_bytes(page.page_obj, MAX_PAGE_CONTENT_BYTES) > MAX_PAGE_CONTENT_BYTES:
+                    note(notes, f"PDF page {number} draws more than {MAX_PAGE_CONTENT_BYTES // 1024} KB of "
+                                "content: not read (limit MAX_PAGE_CONTENT_BYTES)")
+                    pages.append([])
+                    continue
+                if len(page.chars) + len(page.lines) + len(page.rects) + len(page.curves) > MAX_PAGE_OBJECTS:
+                    note(notes, f"PDF page {number} has more than {MAX_PAGE_OBJECTS} objects: not read "
+                                 "(limit MAX_PAGE_OBJECTS)")
+                    pages.append([])
+                    continue
                 pages.append(_pdf_page(page))
             except Exception as exc:  # one damaged page: read the others
                 first_error = exc if not failed else first_error
@@ -52,7 +67,7 @@ def read(data: bytes) -> Document:
         if len(failed) == len(pages):
             raise first_error
         title = (pdf.metadata or {}).get("Title")
-    doc = Document(blocks=_pdf_blocks(pages))
+    doc = Document(blocks=_pdf_blocks(pages), limits=notes)
     doc.meta[PAGES_KEY] = str(len(pages))
     if failed:
         doc.meta[UNREADABLE_PAGES_KEY] = ",".join(map(str, failed))
@@ -63,6 +78,35 @@ def read(data: bytes) -> Document:
     if isinstance(title, str) and clean(title):
         doc.html_title = clean(title)
     return doc
+
+
+def _content_bytes(page_obj: Any, limit: int) -> int:
+    """Decoded size of a page's content streams, counted no further than limit + 1: parsing
+    the page (pdfminer lays out every object) costs time and memory in proportion to it, and
+    a flate stream can unpack a thousandfold."""
+    import zlib  # noqa: PLC0415
+
+    from pdfminer.pdftypes import resolve1  # noqa: PLC0415
+
+    total = 0
+    for ref in page_obj.contents or []:
+        stream = resolve1(ref)
+        raw = getattr(stream, "rawdata", None)
+        if raw is None:
+            raw = getattr(stream, "data", None) or b""
+            total += len(raw)
+        else:
+            filters = [name for name, _params in stream.get_filters()]
+            if [getattr(f, "name", f) for f in filters] == ["FlateDecode"]:
+                try:
+                    total += len(zlib.decompressobj().decompress(raw, limit + 1 - total))
+                except zlib.error:
+                    total += len(raw)
+            else:
+                total += len(raw)
+        if total > limit:
+            break
+    return total
 
 
 def _pdf_page(page: Any) -> list[tuple[float, str, Any]]:
@@ -114,6 +158,8 @@ def _pdf_grid(table: Any) -> list[list[str]]:
         return []
     xs = _cluster([b[0] for b, _ in cells] + [b[2] for b, _ in cells])
     ys = _cluster([b[1] for b, _ in cells] + [b[3] for b, _ in cells])
+    if (len(xs) - 1) * (len(ys) - 1) > MAX_TABLE_CELLS:  # ruling of a hostile page, not a table
+        return []
     grid = [[""] * (len(xs) - 1) for _ in range(len(ys) - 1)]
     keys: list[list[Optional[int]]] = [[None] * (len(xs) - 1) for _ in range(len(ys) - 1)]
     for k, ((x0, top, x1, bottom), text) in enumerate(cells):
@@ -125,7 +171,6 @@ def _pdf_grid(table: Any) -> list[list[str]]:
     keep_rows = _kept([ys[i + 1] - ys[i] for i in range(len(ys) - 1)], [list(col) for col in zip(*keys)])
     grid = [[grid[r][c] for c in keep_cols] for r in keep_rows]
     return [row for row in grid if any(row)]
-
 
 
 def _pdf_blocks(pages: list[list[tuple[float, str, Any]]]) -> list[Block]:

@@ -109,20 +109,31 @@ PRE2019_ROWS: tuple[tuple[int, str, str], ...] = (
 )
 
 # indicator -> the innermost label (normalised) of the row that holds it (pipelines/indicators.py).
+# The national 统计表's label first, then local forms' synonyms (Fujian's 统计表:
+# 受理依申请公开信息总数; 定西's 统计报表: 申请总数 …). Not mapped on purpose: 对申请的答复数
+# (answers, not completed applications) and 政府信息公开收费减免金额 (fees waived, not collected).
+# A cumulative column (历年累计) is never read (indicators.cumulative).
 PRE2019_INDICATORS: dict[str, tuple[str, ...]] = {
-    "proactive_disclosed": ("主动公开政府信息数", "主动公开信息数"),
-    "applications_received": ("收到申请数", "申请总数"),
-    "applications_completed": ("申请办结数",),
-    "reconsideration_total": ("行政复议数量", "行政复议数"),
-    "litigation_total": ("行政诉讼数量", "行政诉讼数"),
-    "fees_collected": ("依申请公开信息收取的费用",),
-    "staff_count": ("从事政府信息公开工作人员数",),
+    "proactive_disclosed": ("主动公开政府信息数", "主动公开信息数", "主动公开政府信息总数", "主动公开信息总数",
+                            "主动公开政府信息条数", "主动公开信息条数"),
+    "applications_received": ("收到申请数", "申请总数", "受理依申请公开信息总数", "受理依申请公开申请数",
+                              "受理依申请公开申请总数", "受理政府信息公开申请数", "受理政府信息公开申请总数",
+                              "受理申请总数", "受理申请数", "收到政府信息公开申请数", "依申请公开申请总数",
+                              "依申请公开申请数", "收到依申请公开申请数"),
+    "applications_completed": ("申请办结数", "办结申请数", "依申请公开办结数"),
+    "reconsideration_total": ("行政复议数量", "行政复议数", "行政复议案件数", "申请行政复议数", "被申请行政复议数"),
+    "litigation_total": ("行政诉讼数量", "行政诉讼数", "行政诉讼案件数", "提起行政诉讼数", "被提起行政诉讼数"),
+    "fees_collected": ("依申请公开信息收取的费用", "依申请公开收取的费用", "依申请公开信息收费金额",
+                       "政府信息公开收费金额", "收取的费用"),
+    "staff_count": ("从事政府信息公开工作人员数", "政府信息公开工作人员数"),
 }
 
 _SPACES = re.compile(r"[\s\u3000]+")
 LABEL_HEADERS = frozenset(("统计指标", "指标名称", "指标", "项目"))
 UNIT_HEADERS = frozenset(("单位", "计量单位"))
 SKIP_HEADERS = frozenset(("代码", "序号", "行次"))
+# Label headers specific enough to mark a 统计表 even without a 单位 column.
+UNITLESS_LABEL_HEADERS = frozenset(("统计指标", "指标名称"))
 TABLE_TITLE_RE = re.compile(r"(政府信息公开[^|]{0,20}?统计(?:报)?表)")
 
 # Numbering styles of outline rows. A style's depth is fixed by where it first
@@ -156,12 +167,13 @@ def find_layout(table: Table) -> Optional[StatLayout]:
         keys = [_key(c) for c in row]
         label_col = next((i for i, k in enumerate(keys) if k in LABEL_HEADERS), None)
         unit_col = next((i for i, k in enumerate(keys) if k in UNIT_HEADERS), None)
-        if label_col is None or unit_col is None:
+        if label_col is None or (unit_col is None and keys[label_col] not in UNITLESS_LABEL_HEADERS):
             continue
+        first = unit_col if unit_col is not None else label_col  # local forms without a unit column
         values = [
             (i, row[i].strip())
             for i, k in enumerate(keys)
-            if i > unit_col and k and k not in SKIP_HEADERS and k != keys[i - 1]
+            if i > first and k and k not in SKIP_HEADERS and k != keys[i - 1]
         ]
         if values:
             return StatLayout(r, label_col, unit_col, values)

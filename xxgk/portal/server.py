@@ -7,6 +7,7 @@ Pages are rendered per request: a 100 000-report portal holds only its list orde
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import re
 import threading
@@ -59,10 +60,21 @@ class ReportSequence(Sequence):
         return quzhou.FACTS if i == quzhou.INDEX else layout.facts_at(self.seed, i)
 
 
+# The "earlier" edition of the demo portal (what it served before): one more report, which the
+# current edition no longer lists (a removal), and one report whose text was revised since (a
+# change). `xxgk demo` crawls it first, then the current edition, so the archive has history.
+EARLIER_EXTRA_REPORTS = 1
+EARLIER_REVISED_INDEX = 119      # 江澜市农业局2019年度… in the standard demo
+EARLIER_REVISED_TEXT = "本报告为初稿，正式版本以本网站后续发布为准。"
+
+
 class Portal:
     """A Zhejiang-style jcms portal with one annual-report column (see module doc)."""
 
-    def __init__(self, seed: int, n_reports: int):
+    def __init__(self, seed: int, n_reports: int, earlier: bool = False):
+        self.earlier = earlier
+        if earlier:
+            n_reports += EARLIER_EXTRA_REPORTS
         self.seed = seed
         self.name = SITE_NAME
         self.start_paths = [COLUMN_PATH]
@@ -122,6 +134,8 @@ class Portal:
             a = layout.article_at(self.seed, art_id - REPORT_ID0)
         else:
             return None
+        if self.earlier and art_id == REPORT_ID0 + EARLIER_REVISED_INDEX:
+            a = dataclasses.replace(a, intro=a.intro + (EARLIER_REVISED_TEXT,))
         return a if a.art_path == path else None     # a wrong date in the path is a 404
 
     # --- requests -----------------------------------------------------------------
@@ -233,13 +247,15 @@ def _not_modified(headers: Mapping[str, str], etag: str, modified: datetime) -> 
     return False
 
 
-def build_demo_portal(seed: int = 2018, n_reports: Optional[int] = None) -> Portal:
+def build_demo_portal(seed: int = 2018, n_reports: Optional[int] = None,
+                      earlier: bool = False) -> Portal:
     """The standard demo (None: STANDARD_REPORTS reports, the reference report first) or a
-    portal of exactly n_reports reports. Notices and the removed entry are always there."""
+    portal of exactly n_reports reports. Notices and the removed entry are always there.
+    `earlier`: the edition served before (see EARLIER_EXTRA_REPORTS)."""
     n = STANDARD_REPORTS if n_reports is None else n_reports
     if n < 0:
         raise ValueError("n_reports must be ≥ 0")
-    return Portal(seed, n)
+    return Portal(seed, n, earlier=earlier)
 
 
 def _handler_for(portal: Portal) -> type[BaseHTTPRequestHandler]:

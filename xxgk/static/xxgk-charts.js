@@ -36,7 +36,8 @@
         datasets: [{
           label: label,
           data: spec.values,
-          spanGaps: true,
+          // a missing year (no report, or 未填报) breaks the line: never drawn across
+          spanGaps: false,
           borderColor: "#1d4ed8",
           backgroundColor: line ? "rgba(29, 78, 216, 0.12)" : "rgba(29, 78, 216, 0.75)",
           pointRadius: line ? 4 : 0,
@@ -67,8 +68,37 @@
     };
   }
 
+  // Years from the first to the last without a figure (the line breaks there).
+  function gaps(spec) {
+    if (spec.kind !== "line") { return []; }
+    var full = yearly(spec), out = [];
+    full.values.forEach(function (v, i) { if (v === null || v === undefined) { out.push(full.labels[i]); } });
+    return out;
+  }
+  window.xxgkGaps = gaps;
+
+  function describeGaps(canvas, spec) {
+    var box = document.getElementById(canvas.id + "-gaps");
+    if (!box) { return; }
+    var missing = gaps(spec);
+    box.setAttribute("data-missing", String(missing.length));
+    box.textContent = missing.length
+      ? missing.length + " 个年度没有数字（没有报告或未填报，线在此断开）：" + missing.join("、") +
+        " / " + missing.length + " years without a figure: the line breaks there."
+      : "每个年度都有数字 / a figure for every year.";
+  }
+
+  function size(canvas, spec) {
+    // bars: one row of 30 px per agency (set here, not inline: the pages allow no inline style)
+    if (spec.kind === "bar" && canvas.parentNode) {
+      canvas.parentNode.style.height = Math.max(300, 30 * spec.values.length + 90) + "px";
+    }
+  }
+
   function draw(canvas, spec) {
     if (charts[canvas.id]) { charts[canvas.id].destroy(); }
+    size(canvas, spec);
+    describeGaps(canvas, spec);
     charts[canvas.id] = new window.Chart(canvas, config(spec));
     canvas.setAttribute("data-points", String(spec.values.filter(function (v) { return v !== null; }).length));
     canvas.setAttribute("data-drawn", spec.indicator || "");
