@@ -119,8 +119,11 @@ def run_crawls(targets: list[CrawlTarget], db: str, progress: bool = True,
     def graceful() -> None:
         for _target, crawler, _before in started:
             crawler.xxgk_interrupted = True  # read by the archive pipeline when it closes the run
-            if crawler.crawling:
+            engine = _engine(crawler)
+            if crawler.crawling and engine is not None and engine.running:
                 deferred_from_coro(crawler.stop_async()).addErrback(lambda _f: None)
+            elif crawler.crawling:  # still starting up: a stop now would be lost, ask again shortly
+                reactor.callLater(0.2, graceful)
 
     def on_signal(signum, _frame) -> None:
         stopping.append(signum)
@@ -151,9 +154,17 @@ def _stop_reactor(reactor) -> None:
         reactor.stop()
 
 
+def _engine(crawler: Crawler):
+    """The crawler's engine, or None before it exists (Scrapy raises on access then)."""
+    try:
+        return crawler.engine
+    except (AttributeError, RuntimeError):
+        return None
+
+
 def _pipelines(crawler: Crawler) -> list:
     """The item pipelines of a crawler (the archive pipeline among them)."""
-    scraper = getattr(getattr(crawler, "engine", None), "scraper", None)
+    scraper = getattr(_engine(crawler), "scraper", None)
     middleware = getattr(scraper, "itemproc", None)
     return [p for p in getattr(middleware, "middlewares", ()) if hasattr(p, "abort")]
 

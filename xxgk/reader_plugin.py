@@ -361,7 +361,10 @@ _LINK_ATTR = re.compile(rb"(<a\b[^>]*?\s)href(\s*=)", re.I)
 _HEAD_END = re.compile(rb"</head\s*>", re.I)
 DISABLED_LINKS_STYLE = (b"<style>a[data-xxgk-href]{color:#666;text-decoration:underline dotted;"
                         b"cursor:not-allowed}</style>")
-ORIGINAL_PAGE_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+# Shown only inside the banner page's frame (same origin): framing by this server is allowed,
+# by anyone else not (xxgk/security_plugin.py keeps a response's own policy).
+ORIGINAL_PAGE_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                     "frame-ancestors 'self'")
 
 
 def disable_links(body: bytes) -> bytes:
@@ -432,8 +435,8 @@ async def original_page_view(datasette: Any, request: Any) -> Response:
     content_type = _content_type(capture)
     body = disable_links(capture.body) if "html" in content_type.lower() else capture.body
     return Response(body, status=200, content_type=content_type,
-                    headers={"Content-Security-Policy": ORIGINAL_PAGE_CSP,
-                             "X-Content-Type-Options": "nosniff"})
+                    headers={"content-security-policy": ORIGINAL_PAGE_CSP,
+                             "x-frame-options": "SAMEORIGIN", "x-content-type-options": "nosniff"})
 
 
 async def original_raw_view(datasette: Any, request: Any) -> Response:

@@ -50,7 +50,7 @@ def served(portal, chaos):
 def baseline(portal, served, tmp_path_factory):
     """The archive of an undisturbed crawl: what every other archive must equal."""
     db = tmp_path_factory.mktemp("baseline") / "full.db"
-    done = subprocess.run(crawl_args(served, db), cwd=REPO, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(crawl_args(served, db), cwd=REPO, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr
     reports, cells = snapshot(db)
     assert len(reports) == N_REPORTS and cells
@@ -82,7 +82,7 @@ class Baseline(tuple):
 
 
 def finish(args, db) -> subprocess.CompletedProcess:
-    done = subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr
     return done
 

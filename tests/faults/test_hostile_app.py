@@ -216,7 +216,7 @@ def html_pages(served: dict[str, Any]) -> list[str]:
         agency = conn.execute("select agency from reports where agency is not null limit 1").fetchone()[0]
     return ["/", "/demo", "/demo/reports", f"/demo/reports/{report}", "/demo/cells?_facet=unit",
             "/demo/search?q=复议", "/demo?sql=select+1", "/-/xxgk/agencies",
-            f"/-/xxgk/report/{report}", f"/-/xxgk/agency/{urllib.parse.quote(agency)}",
+            f"/-/xxgk/report/{report}", f"/-/xxgk/report/{report}/original", f"/-/xxgk/agency/{urllib.parse.quote(agency)}",
             "/-/xxgk/chart?indicator=applications_received", "/no-such-page",
             "/-/xxgk/report/0000000000000000"]
 
@@ -231,11 +231,14 @@ def test_security_headers_on_every_html_page(served: dict[str, Any]) -> None:
         assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
         assert headers.get("x-frame-options") == "DENY", path
         assert headers.get("x-content-type-options") == "nosniff", path
+    # The archived bytes run nothing on this origin: sandboxed, framed only by this server's
+    # own banner page (/original, an ordinary page checked above), or by nobody (raw).
     report = report_ids(served["db"], 4)[3]
-    status, headers, _body, _ = get(f"{served['url']}/-/xxgk/report/{report}/original")
-    assert status == 200
-    csp = {k.lower(): v for k, v in headers.items()}["content-security-policy"]
-    assert csp.startswith("sandbox") and "frame-ancestors 'none'" in csp
+    for part, ancestors in (("page", "frame-ancestors 'self'"), ("raw", "frame-ancestors 'none'")):
+        status, headers, _body, _ = get(f"{served['url']}/-/xxgk/report/{report}/original/{part}")
+        assert status == 200, part
+        csp = {k.lower(): v for k, v in headers.items()}["content-security-policy"]
+        assert csp.startswith("sandbox") and ancestors in csp, (part, csp)
 
 
 # -- finding 12: Python SQL functions and the time limit ------------------------------------------
