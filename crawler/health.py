@@ -13,6 +13,9 @@ from typing import Optional
 LISTED_MIN = 0.5    # of the previous complete walk's reports listed
 REMOVED_MAX = 0.1   # of the column's reports not removed yet
 EXIT_SUSPECT = 3
+# A run whose lists were not walked to the end (a limit, failures, an interruption) is not
+# judged: it removes nothing, and it is never the baseline of the next verdict.
+INCOMPLETE = "incomplete: the lists were not walked to the end; no removal judged"
 
 
 def verdict(listed: int, previous: Optional[int], would_remove: int, present: int) -> str:

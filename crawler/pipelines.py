@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
-from crawler.health import verdict
+from crawler.health import INCOMPLETE, verdict
 from crawler.items import ARTICLE, ATTACHMENT, FAILED, PageItem
 from pipelines.model import Extraction
 from pipelines.report import (UnreadableInput, extract_bytes, report_with_attachment,
@@ -252,20 +252,22 @@ class ArchivePipeline:
         if walked and not self.list_failures and not trusted:
             log.warning("%s: no removal marked: %d spider errors, %d items not stored", self.portal,
                         spider_errors, self.item_failures)
-        self.health = self._health()
+        self.health = self._health(trusted)
         if (status == "finished" and trusted and self.column_url and self.listed
                 and self.health["health"] == "ok"):
             self.archive.mark_removed(self.column_url, self.listed)
         self._finish(status)
 
-    def _health(self) -> dict:
-        """What the lists showed, and whether it is believable (crawler/health.py)."""
+    def _health(self, complete: bool) -> dict:
+        """What the lists showed, and whether it is believable (crawler/health.py). Only a
+        complete walk is judged (or becomes the next run's baseline): an incomplete one marks
+        nothing removed anyway, and its errors already say why."""
         listed, previous, would_remove, present = (
             self.archive.column_state(self.run_id, self.portal, self.column_url, self.listed)
             if self.column_url else (0, None, 0, 0))
         unchanged = max(0, self.stats["reports"] - self.stats["reports_new"] - self.stats["reports_changed"])
         return {"reports_listed": listed, "reports_unchanged": unchanged, "would_remove": would_remove,
-                "health": verdict(listed, previous, would_remove, present)}
+                "health": verdict(listed, previous, would_remove, present) if complete else INCOMPLETE}
 
     def abort(self) -> None:
         """The crawl was stopped without closing (a second Ctrl-C): keep what was done and

@@ -132,10 +132,14 @@ def run_crawls(targets: list[CrawlTarget], db: str, progress: bool = True,
         else:  # asked twice: stop now (the runs are closed below)
             reactor.callFromThread(_stop_reactor, reactor)
 
+    def start() -> None:
+        # Started once the reactor runs: with nothing to crawl the deferred fires at once, and a
+        # stop asked before run() would be lost (the reactor would then run for ever).
+        crawl_all().addBoth(lambda _: _stop_reactor(reactor))
+
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        d = crawl_all()
-        d.addBoth(lambda _: _stop_reactor(reactor))
+        reactor.callWhenRunning(start)
         reactor.run(installSignalHandlers=False)
     finally:
         for sig, handler in previous.items():

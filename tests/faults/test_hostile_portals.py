@@ -149,7 +149,8 @@ def test_redirects_to_another_port_are_recorded_not_followed(tmp_path):
 def registry(path, entries):
     lines = ["portals:"]
     for pid, url in entries:
-        lines += [f"  - id: {pid}", f"    name: {pid}", "    family: generic", f'    start_urls: ["{url}"]']
+        lines += [f"  - id: {pid}", f"    name: {pid}", "    family: generic", f'    start_urls: ["{url}"]',
+                  "    status: confirmed", "    verified: 2026-12-04", "    evidence: a loopback test portal"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
