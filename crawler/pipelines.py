@@ -40,12 +40,15 @@ class Waiting:
 
 
 class Progress:
-    """One status line (pages, reports, errors), refreshed at most every `every` s."""
+    """One status line (pages, reports, errors), refreshed at most every `every` s. `shared`:
+    other crawls write to the same terminal, so each update is a whole line of its own (at the
+    log cadence), never rewritten in place."""
 
-    def __init__(self, portal: str, enabled: bool = True, every: float = 1.0, stream=None):
+    def __init__(self, portal: str, enabled: bool = True, every: float = 1.0, stream=None,
+                 shared: bool = False):
         self.portal, self.enabled, self.every = portal, enabled, every
         self.stream = stream or sys.stderr
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty() and not shared
         self.last = 0.0
 
     def show(self, stats: dict[str, int], final: bool = False) -> None:
@@ -66,8 +69,10 @@ class Progress:
 
 
 class ArchivePipeline:
-    def __init__(self, db: str, portal: Optional[str], progress: bool, alias=None, region=None, hosts=None):
+    def __init__(self, db: str, portal: Optional[str], progress: bool, alias=None, region=None,
+                 progress_shared: bool = False, hosts=None):
         self.db, self.portal_setting, self.progress_enabled = db, portal, progress
+        self.progress_shared = progress_shared
         self.aliases = host_aliases([hosts]) if hosts else {}
         self.region = dict(region or {})
         self.alias = tuple(alias) if alias else None
@@ -84,7 +89,7 @@ class ArchivePipeline:
         s = crawler.settings
         pipeline = cls(s.get("XXGK_DB", "archive.db"), s.get("XXGK_PORTAL"), s.getbool("XXGK_PROGRESS", True),
                        s.getlist("XXGK_URL_ALIAS") or None, s.getdict("XXGK_REGION"),
-                       s.getlist("XXGK_HOSTS") or None)
+                       s.getbool("XXGK_PROGRESS_SHARED", False), s.getlist("XXGK_HOSTS") or None)
         pipeline.crawler = crawler
         return pipeline
 
@@ -99,7 +104,7 @@ class ArchivePipeline:
         # not fetch them again (304 or fresh), or they would keep that extraction for ever.
         self.stale = self.archive.stale_reports()
         self.reextractor = Reextractor(self.archive)
-        self.progress = Progress(self.portal, self.progress_enabled)
+        self.progress = Progress(self.portal, self.progress_enabled, shared=self.progress_shared)
         starts = sorted(getattr(spider, "start_urls", []) or [])
         self.column_url = " ".join(alias_url(u, self.alias) for u in starts) or None
 

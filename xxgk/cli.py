@@ -142,7 +142,7 @@ def _is_loopback(url: str) -> bool:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler.health import EXIT_SUSPECT
-    from xxgk.crawl import CrawlInterrupted, CrawlTarget
+    from xxgk.crawl import CrawlInterrupted, CrawlTarget, ParallelError, parallel_crawls
     from xxgk.logs import stamp, summary_line
 
     entries, targets = _crawl_targets(args)
@@ -156,6 +156,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                           allowed_origins=e.allowed_origins, hosts=e.hosts)
               for e in entries if not e.bundled]
     overrides = {"XXGK_REFRESH_DAYS": args.refresh_days, **_setting_overrides(args.settings)}
+    try:
+        args.parallel = parallel_crawls(args.parallel)
+    except ParallelError as exc:
+        raise UsageError(str(exc)) from None
     try:
         results = _run_locked(args, targets, bundled, remote, overrides)
     except CrawlInterrupted as stop:
@@ -206,10 +210,10 @@ def _run_locked(args, targets, bundled, remote, overrides):
                                                alias=(base_url, DEMO_ORIGIN), family=e.family,
                                                region=e.region()))
                 results = run_crawls(targets + remote, args.db, progress=not args.quiet,
-                                     overrides=overrides, log_level=args.log_level)
+                                     overrides=overrides, log_level=args.log_level, parallel=args.parallel)
         else:
             results = run_crawls(targets + remote, args.db, progress=not args.quiet,
-                                 overrides=overrides, log_level=args.log_level)
+                                 overrides=overrides, log_level=args.log_level, parallel=args.parallel)
     return results
 
 
@@ -538,6 +542,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="report pages archived within DAYS are not requested again (default 7; 0 = fetch all)")
     p.add_argument("--wait", action="store_true",
                    help="if another crawl is writing the same archive, wait for it instead of exiting")
+    p.add_argument("--parallel", metavar="N",
+                   help="crawls running at once (default 8, or $XXGK_CRAWL_PARALLEL; 1 = one after another); "
+                        "portals on the same site always take turns")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="settings",
                    help="a crawl setting (repeatable), e.g. XXGK_MAX_LIST_PAGES=1000 or DOWNLOAD_TIMEOUT=30 "
                         "(README: Limits and safety)")
