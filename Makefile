@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/export_bench.py
 	$(BIN)/python benchmarks/search_bench.py
 	$(BIN)/python benchmarks/pages_bench.py
+	$(BIN)/python benchmarks/crawl_bench.py
 
 # Screenshots of the main pages (docs/screenshots/*.png), taken by the browser tests.
 screenshots: $(STAMP) system-deps

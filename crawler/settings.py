@@ -64,6 +64,8 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 XXGK_DB = "archive.db"
 XXGK_PORTAL = None
 XXGK_PROGRESS = True
+# Several crawls share the terminal (xxgk crawl runs them at once): whole progress lines only.
+XXGK_PROGRESS_SHARED = False
 # Report pages archived within this many days are not requested again (incremental crawls).
 XXGK_REFRESH_DAYS = 7.0
 # WARC captures go here (default: beside the archive, archive.db → archive.warc/).

@@ -17,12 +17,20 @@ from urllib.parse import urlsplit, urlunsplit
 import sqlite_utils
 
 from pipelines.model import INDICATOR_KEYS, Extraction
+from pipelines.version import EXTRACTOR_VERSION
 from storage.migrations import migrate
 from storage.schema import TABLES
 
-# Fields compared between versions (report_changes); cells are compared by label path.
+# Fields listed first in report_changes (then every other key of the extraction, sorted);
+# cells, indicators and metadata are compared entry by entry.
 TRACKED_FIELDS = ("title", "index_no", "agency", "publisher", "written_date", "published_date",
                   "signed_date", "report_year", "template", "is_report", "body_text")
+# Keys of an extraction that are not its content: where it was read from, and what is derived
+# from the rest. Neither makes a new version (content_hash) nor a change row.
+NOT_CONTENT = ("source", "confidence")
+# Where a report's portal is (from the registry).
+REGION_KEYS = ("province", "city", "level", "region_code")
+BY_ENTRY = ("cells", "indicators", "metadata")
 
 
 def utc_now() -> str:
@@ -113,8 +121,8 @@ def content_hash(extraction: Extraction) -> str:
     layout (a re-flowed page is not a new version).
     """
     data = extraction.to_json()
-    data.pop("source", None)
-    data.pop("confidence", None)  # derived from the rest: not content of its own
+    for key in NOT_CONTENT:
+        data.pop(key, None)
     data["body_text"] = re.sub(r"\s+", "", data.get("body_text") or "")
     return hashlib.sha256(canonical_json(_plain_numbers(data)).encode("utf-8")).hexdigest()
 
@@ -128,30 +136,57 @@ def _dumps(value: Any) -> str:
 
 
 def _cell_map(data: dict[str, Any]) -> dict[str, Any]:
-    return {_dumps([c.get("table"), c.get("row"), c.get("column")]): c.get("raw")
+    return {_dumps([c.get("table"), c.get("row"), c.get("column")]): _plain_numbers(c)
             for c in data.get("cells") or []}
+
+
+def _text(value: Any) -> Optional[str]:
+    """A value as report_changes shows it: text as is, lists and objects as JSON."""
+    if value is None:
+        return None
+    if isinstance(value, (dict, list, tuple)):
+        return canonical_json(_plain_numbers(value))
+    return str(value)
+
+
+def _folded(name: str, value: Any) -> Any:
+    """What is compared: white space in body text is layout (as in content_hash)."""
+    if name == "body_text":
+        return re.sub(r"\s+", "", value or "")
+    return _plain_numbers(value)
 
 
 def changes_between(report_id: str, version: int, old: dict[str, Any],
                     new: dict[str, Any]) -> list[dict[str, Any]]:
-    """What changed from one version to the next: fields, indicators and cells (raw text)."""
+    """What changed from one version to the next: every key of the extraction that content_hash
+    covers (so a new version always has its rows): fields, checks, errors …, and indicators,
+    metadata and cells (raw text) entry by entry."""
     out = []
 
     def add(kind: str, name: str, a: Any, b: Any) -> None:
         out.append({"report_id": report_id, "version": version, "kind": kind, "name": name,
-                    "old": None if a is None else str(a), "new": None if b is None else str(b)})
+                    "old": _text(a), "new": _text(b)})
 
-    for name in TRACKED_FIELDS:
-        if _plain_numbers(old.get(name)) != _plain_numbers(new.get(name)):
+    keys = set(old) | set(new)
+    others = sorted(keys - set(TRACKED_FIELDS) - set(NOT_CONTENT) - set(BY_ENTRY))
+    for name in [*TRACKED_FIELDS, *others]:
+        if _folded(name, old.get(name)) != _folded(name, new.get(name)):
             add("field", name, old.get(name), new.get(name))
-    old_ind, new_ind = old.get("indicators") or {}, new.get("indicators") or {}
-    for name in sorted(set(old_ind) | set(new_ind)):
-        if _plain_numbers(old_ind.get(name)) != _plain_numbers(new_ind.get(name)):
-            add("field", f"indicators.{name}", old_ind.get(name), new_ind.get(name))
+    for group in ("indicators", "metadata"):
+        old_map, new_map = old.get(group) or {}, new.get(group) or {}
+        for name in sorted(set(old_map) | set(new_map)):
+            if _plain_numbers(old_map.get(name)) != _plain_numbers(new_map.get(name)):
+                add("field", f"{group}.{name}", old_map.get(name), new_map.get(name))
     old_cells, new_cells = _cell_map(old), _cell_map(new)
     for key in sorted(set(old_cells) | set(new_cells)):
-        if old_cells.get(key) != new_cells.get(key):
-            add("cell", key, old_cells.get(key), new_cells.get(key))
+        a, b = old_cells.get(key), new_cells.get(key)
+        if a != b:
+            if (a or {}).get("raw") != (b or {}).get("raw"):  # as printed: the raw text
+                add("cell", key, (a or {}).get("raw"), (b or {}).get("raw"))
+            else:  # same text read otherwise (value, unit): the whole cell
+                add("cell", key, a, b)
+    if old_cells == new_cells and list(old_cells) != list(new_cells):
+        add("field", "cells", "(the same cells in another order)", None)
     return out
 
 
@@ -255,7 +290,10 @@ class Archive:
         digest = content_hash(extraction)
         known = self._pending.get(report_id) or self._stored_state(report_id)
         if known is not None and known[0] == digest:
-            self._add("seen", (report_id, known[1], seen))
+            region = region or {}
+            fill = {"column_url": column_url, **{k: region.get(k) for k in REGION_KEYS}}
+            self._add("seen", (report_id, known[1], seen, {k: v for k, v in fill.items() if v is not None}))
+            self._add("update", (report_id, {"extractor_version": EXTRACTOR_VERSION}))
             return "unchanged"
         previous = self._previous_data(report_id, known[1]) if known is not None else None
         version = 1 if known is None else known[1] + 1
@@ -267,7 +305,7 @@ class Archive:
                                "captured_at": seen if capture else None, "column_url": column_url,
                                "removed_at": None})
         region = region or {}
-        rows["report"].update({key: region.get(key) for key in ("province", "city", "level", "region_code")})
+        rows["report"].update({key: region.get(key) for key in REGION_KEYS})
         rows["changes"] = changes_between(report_id, version, previous, extraction.to_json()) if previous else []
         self._pending_data[report_id] = extraction.to_json()
         self._add("report", rows)
@@ -296,14 +334,64 @@ class Archive:
         return digest
 
     def touch_report(self, url: str, seen_at: Optional[str] = None,
-                     column_url: Optional[str] = None) -> bool:
-        """A listed report not fetched again (fresh or 304): seen now, not removed."""
+                     column_url: Optional[str] = None, region: Optional[dict[str, Any]] = None) -> bool:
+        """A listed report not fetched again (fresh or 304): seen now, not removed. Its column
+        and region fill what an archive from before those columns left empty (so the report is
+        checked for removal like the others)."""
         report_id = report_id_for(url)
         known = self._pending.get(report_id) or self._stored_state(report_id)
         if known is None:
             return False
-        self._add("seen", (report_id, known[1], normalise_timestamp(seen_at)))
+        fill = {"column_url": column_url, **{k: (region or {}).get(k) for k in REGION_KEYS}}
+        self._add("seen", (report_id, known[1], normalise_timestamp(seen_at),
+                           {k: v for k, v in fill.items() if v is not None}))
         return True
+
+    def stale_reports(self) -> set[str]:
+        """Ids of reports stored by an older extractor (pipelines/version.py)."""
+        self.flush()
+        return {r[0] for r in self.db.execute(
+            "select id from reports where coalesce(extractor_version, 0) < ?", [EXTRACTOR_VERSION])}
+
+    def reextracted(self, report_id: str, extraction: Extraction, *,
+                    overwrite: Optional[dict[str, Any]] = None,
+                    fill: Optional[dict[str, Any]] = None) -> str:
+        """Store what this code extracts from a stored report's capture: 'changed' (a new
+        version, with its report_changes) or 'unchanged'. Either way the report records this
+        extractor's version; `overwrite` (column → value) is set, `fill` sets columns still
+        empty. When and where it was seen stay as they were: no page was fetched."""
+        if report_id in self._pending:
+            self.flush()
+        row = self.db.execute(
+            "select content_sha256, version, first_seen, last_seen, url, portal, warc_file, warc_offset, "
+            "captured_at, column_url, removed_at, province, city, level, region_code from reports where id = ?",
+            [report_id]).fetchone()
+        if row is None:
+            raise KeyError(report_id)
+        stored = dict(zip(("content_sha256", "version", "first_seen", "last_seen", "url", "portal", "warc_file",
+                           "warc_offset", "captured_at", "column_url", "removed_at", "province", "city",
+                           "level", "region_code"), row))
+        kept = {k: stored[k] for k in ("warc_file", "warc_offset", "captured_at", "column_url", "removed_at",
+                                       *REGION_KEYS)}
+        kept.update({k: v for k, v in (fill or {}).items() if kept.get(k) is None})
+        kept.update(overwrite or {})
+        digest = content_hash(extraction)
+        if digest == stored["content_sha256"]:
+            self._add("update", (report_id, {**kept, "extractor_version": EXTRACTOR_VERSION,
+                                             "confidence": extraction.confidence}))
+            return "unchanged"
+        version = int(stored["version"] or 1)
+        previous = self._previous_data(report_id, version)
+        seen = stored["last_seen"] or utc_now()
+        rows = self._report_rows(report_id, stored["url"], stored["portal"], extraction, digest, version + 1,
+                                 stored["first_seen"] or seen, seen)
+        rows["report"].update(kept)
+        rows["version"]["first_seen"] = stored["captured_at"] or seen
+        rows["changes"] = changes_between(report_id, version + 1, previous, extraction.to_json()) if previous else []
+        self._pending[report_id] = (digest, version + 1, stored["first_seen"] or seen)
+        self._pending_data[report_id] = extraction.to_json()
+        self._add("report", rows)
+        return "changed"
 
     def mark_removed(self, column_url: str, listed_urls: set[str], when: Optional[str] = None) -> int:
         """Reports of this column missing from its lists: removed_at = first missed (kept, never
@@ -377,6 +465,7 @@ class Archive:
             "indicators_json": _dumps(indicators),
             "metadata_json": _dumps(ex.metadata or {}),
             "errors_json": _dumps(list(ex.errors or [])),
+            "extractor_version": EXTRACTOR_VERSION,
         }
         version_row = {
             "report_id": report_id, "version": version, "content_sha256": digest, "url": url,
@@ -405,6 +494,10 @@ class Archive:
                     self._write_report(payload)
                 elif kind == "attachment":
                     self.db.table("attachments").upsert(payload, pk="id")
+                elif kind == "update":
+                    report_id, values = payload
+                    assignments = ", ".join(f"[{k}] = ?" for k in values)
+                    self.db.execute(f"update reports set {assignments} where id = ?", [*values.values(), report_id])
                 else:
                     self._write_seen(*payload)
         self._ops = []
@@ -438,10 +531,13 @@ class Archive:
         if rows.get("changes"):
             self.db.table("report_changes").insert_all(rows["changes"])
 
-    def _write_seen(self, report_id: str, version: int, seen: str) -> None:
+    def _write_seen(self, report_id: str, version: int, seen: str, fill: Optional[dict[str, Any]] = None) -> None:
+        fill = fill or {}
+        names = [k for k in ("column_url", *REGION_KEYS) if k in fill]
+        filled = "".join(f", [{k}] = coalesce([{k}], ?)" for k in names)
         self.db.execute(
-            "update reports set last_seen = max(coalesce(last_seen, ''), ?) where id = ?",
-            [seen, report_id],
+            f"update reports set last_seen = max(coalesce(last_seen, ''), ?){filled} where id = ?",
+            [seen, *(fill[k] for k in names), report_id],
         )
         self.db.execute(
             "update report_versions set last_seen = max(coalesce(last_seen, ''), ?)"

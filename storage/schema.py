@@ -113,6 +113,8 @@ REPORTS = Table("reports", "政府信息公开工作年度报告，每份报告�
     C("city", str, "城市", "city of the portal (from the registry), empty for provincial and central portals"),
     C("level", str, "层级", "administrative level of the portal: central, province, city, county or town"),
     C("region_code", str, "行政区划代码", "administrative division code of the portal (GB/T 2260)"),
+    C("extractor_version", int, "抽取程序版本", "version of the extraction that produced this row "
+      "(pipelines/version.py); older ones are redone by `xxgk reextract`"),
 ), pk="id")
 
 CELLS = Table("cells", "统计表单元格", "every statistics-table cell, labelled by row and column paths", (

@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import re
 import threading
+import time
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
@@ -258,12 +259,14 @@ def build_demo_portal(seed: int = 2018, n_reports: Optional[int] = None,
     return Portal(seed, n, earlier=earlier)
 
 
-def _handler_for(portal: Portal) -> type[BaseHTTPRequestHandler]:
+def _handler_for(portal: Portal, delay: float = 0.0) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"       # keep-alive: every answer has a Content-Length
         server_version = "jcms-demo"
 
         def _answer(self, send_body: bool) -> None:
+            if delay:
+                time.sleep(delay)
             url = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
@@ -308,7 +311,9 @@ def serve_handler(handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1"
 
 
 @contextlib.contextmanager
-def serve_portal(portal: Portal, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve portal in a daemon thread; yields the base URL ("http://127.0.0.1:PORT")."""
-    with serve_handler(_handler_for(portal), host, port, "xxgk-demo-portal") as url:
+def serve_portal(portal: Portal, host: str = "127.0.0.1", port: int = 0,
+                 delay: float = 0.0) -> Iterator[str]:
+    """Serve portal in a daemon thread; yields the base URL ("http://127.0.0.1:PORT").
+    `delay`: seconds every answer waits (a slow portal, for tests of concurrent crawls)."""
+    with serve_handler(_handler_for(portal, delay), host, port, "xxgk-demo-portal") as url:
         yield url

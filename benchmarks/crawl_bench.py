@@ -1,0 +1,191 @@
+"""The whole crawl pipeline against bare Scrapy fetching the same pages (issue #11).
+
+In one run, against one generated jcms portal served on loopback (`xxgk.portal`):
+
+1. a warm-up `xxgk crawl` into a throw-away archive records every request the project's crawl
+   makes (method, path, query, form body) and fills the server's response cache, so that the
+   portal's page rendering (in this process) costs the same in both measured runs;
+2. **bare Scrapy** (no pipeline, no middlewares of ours, the same reactor and the same
+   concurrency as `xxgk crawl` uses for a loopback portal) fetches exactly those requests and
+   does nothing with the pages: the baseline;
+3. `xxgk crawl --url …` crawls the portal into a fresh archive.
+
+Both measured runs are separate processes timed from start to exit (interpreter start-up
+included, for both). It prints pages/s for both, their ratio (the issue's target is ≥ 0.8×,
+its floor 0.5×), each process's peak RSS and the archive's size (database, WAL and WARC files).
+
+    .venv/bin/python benchmarks/crawl_bench.py [--reports 3000] [--profile crawl.prof]
+
+`--profile FILE` runs the measured crawl under cProfile (slower; the ratio then says so) and
+prints its top functions by cumulative time.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class Recording:
+    """Wraps a Portal: records every request and answers repeats from a cache."""
+
+    def __init__(self, portal):
+        self.portal = portal
+        self.start_paths = portal.start_paths
+        self.requests: list[tuple[str, str, str, str]] = []
+        self.recording = True
+        self.cache: dict[tuple[str, str, str, bytes], tuple] = {}
+        self.lock = threading.Lock()
+
+    def handle(self, method, path, query="", body=b"", headers=None):
+        key = (method.upper(), path, query, body)
+        if self.recording:
+            with self.lock:
+                self.requests.append((key[0], path, query, body.decode("utf-8", "replace")))
+        answer = self.cache.get(key)
+        if answer is None:
+            answer = self.portal.handle(method, path, query, body, headers)
+            if answer[0] == 200:
+                self.cache[key] = answer
+        return answer
+
+
+def run_timed(argv: list[str]) -> tuple[float, float]:
+    """Run a process to completion; (wall seconds, peak RSS in MiB)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if proc.returncode != 0:
+        sys.exit(f"crawl_bench: {' '.join(argv[1:4])} … failed ({proc.returncode}): {err.strip()[-500:]}")
+    return wall, usage.ru_maxrss / 1024  # Linux: kilobytes
+
+
+def crawl_argv(start: str, db: Path, profile: str | None = None) -> list[str]:
+    head = [sys.executable]
+    if profile:
+        head += ["-m", "cProfile", "-o", profile]
+    return head + ["-m", "xxgk", "crawl", "--url", start, "--db", str(db), "-q"]
+
+
+def size_of(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return 0
+
+
+def bare_scrapy(requests_file: str) -> None:
+    """The baseline: fetch the recorded requests, do nothing with the answers."""
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler import settings as project_settings
+
+    with open(requests_file, encoding="utf-8") as fh:
+        spec = json.load(fh)
+    base, requests = spec["base"], spec["requests"]
+    fetched = []
+
+    class Bare(scrapy.Spider):
+        name = "bare"
+
+        async def start(self):
+            for method, path, query, body in requests:
+                url = base + quote(path) + (f"?{query}" if query else "")
+                yield scrapy.Request(url, method=method, body=body or None, dont_filter=True,
+                                     callback=self.parse, errback=self.failed)
+
+        def parse(self, response):
+            fetched.append(response.status)
+
+        def failed(self, failure):
+            fetched.append(None)
+
+    settings = {
+        "TWISTED_REACTOR": project_settings.TWISTED_REACTOR,
+        "USER_AGENT": project_settings.USER_AGENT,
+        "LOG_LEVEL": os.environ.get("CRAWL_BENCH_LOG", "WARNING"),
+        "TELNETCONSOLE_ENABLED": False,
+        "COOKIES_ENABLED": False,
+        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+        "DOWNLOAD_TIMEOUT": project_settings.DOWNLOAD_TIMEOUT,
+        "HTTPERROR_ALLOW_ALL": True,
+        **project_settings.LOCAL_PORTAL_SETTINGS,
+        "ROBOTSTXT_OBEY": False,  # robots.txt is among the recorded requests
+    }
+    process = CrawlerProcess(settings)
+    process.crawl(Bare)
+    process.start()
+    if len(fetched) != len(requests) or None in fetched:
+        sys.exit(f"bare scrapy: {len(fetched)} answers to {len(requests)} requests, "
+                 f"{fetched.count(None)} failed")
+
+
+def archive_counts(db: Path) -> tuple[int, int]:
+    with sqlite3.connect(db) as conn:
+        reports = conn.execute("select count(*) from reports").fetchone()[0]
+        pages = conn.execute("select coalesce(sum(times_seen), 0) from fetches").fetchone()[0]
+    return reports, pages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=3000)
+    parser.add_argument("--profile", metavar="FILE", help="run the measured crawl under cProfile into FILE")
+    parser.add_argument("--bare", metavar="REQUESTS_JSON", help=argparse.SUPPRESS)  # the baseline's process
+    args = parser.parse_args()
+    if args.bare:
+        bare_scrapy(args.bare)
+        return
+
+    from xxgk.portal import build_demo_portal, serve_portal
+
+    portal = Recording(build_demo_portal(n_reports=args.reports))
+    with tempfile.TemporaryDirectory(prefix="crawl-bench-") as tmp, serve_portal(portal) as base:
+        tmp_path = Path(tmp)
+        start = base + portal.start_paths[0]
+        run_timed(crawl_argv(start, tmp_path / "warmup.db"))
+        portal.recording = False
+        requests_file = tmp_path / "requests.json"
+        requests_file.write_text(json.dumps({"base": base, "requests": portal.requests}), encoding="utf-8")
+        n = len(portal.requests)
+
+        bare_s, bare_rss = run_timed([sys.executable, str(Path(__file__).resolve()), "--bare", str(requests_file)])
+        db = tmp_path / "archive.db"
+        crawl_s, crawl_rss = run_timed(crawl_argv(start, db, args.profile))
+        reports, recorded = archive_counts(db)
+        db_bytes = sum(size_of(tmp_path / f"archive.db{ext}") for ext in ("", "-wal", "-shm"))
+        warc_bytes = size_of(tmp_path / "archive.warc")
+
+    bare_rate, crawl_rate = n / bare_s, n / crawl_s
+    print(f"portal: {args.reports} reports generated; the crawl made {n} requests, archived {reports} reports "
+          f"({recorded} fetches recorded)")
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
+    print(f"bare Scrapy (baseline): {bare_s:6.1f} s  {bare_rate:6.1f} pages/s  peak RSS {bare_rss:5.0f} MiB")
+    print(f"xxgk crawl            : {crawl_s:6.1f} s  {crawl_rate:6.1f} pages/s  peak RSS {crawl_rss:5.0f} MiB"
+          + ("  (under cProfile)" if args.profile else ""))
+    print(f"ratio xxgk / bare: {crawl_rate / bare_rate:.2f}x  (target >= 0.8x, floor 0.5x)")
+    print(f"archive: database {db_bytes / 2**20:.1f} MiB ({db_bytes / max(reports, 1) / 1024:.1f} KiB/report), "
+          f"WARC {warc_bytes / 2**20:.1f} MiB")
+    if args.profile:
+        import pstats
+
+        pstats.Stats(args.profile).sort_stats("cumulative").print_stats(35)
+
+
+if __name__ == "__main__":
+    main()
