@@ -163,6 +163,12 @@ class ArchivePipeline:
         self.progress.show(self.stats)
         return item
 
+    def extract(self, body: bytes, url: str, content_type: Optional[str],
+                filename: Optional[str] = None) -> Extraction:
+        """One fetched body's extraction (the distributed writer takes the worker's instead:
+        crawler/distributed.py IngestPipeline)."""
+        return extract_bytes(body, url, content_type, filename=filename)
+
     def _refresh(self, url: str) -> None:
         """A report not fetched again whose stored extraction is older than this code's: extract
         it again from its capture (crawler/reextract.py); a changed one counts as changed."""
@@ -182,7 +188,7 @@ class ArchivePipeline:
     def _store_article(self, item: PageItem, url: str) -> Optional[str]:
         """Extract and store one article; returns the error text if it failed."""
         try:
-            extraction = extract_bytes(item.body, url, item.content_type)
+            extraction = self.extract(item.body, url, item.content_type)
         except UnreadableInput as exc:
             return str(exc)
         except Exception as exc:  # a parser bug must not stop the crawl: record it
@@ -217,7 +223,7 @@ class ArchivePipeline:
         error, used = None, False
         if waiting is not None:
             try:
-                attached = extract_bytes(item.body, url, item.content_type, filename=url)
+                attached = self.extract(item.body, url, item.content_type, filename=url)
             except UnreadableInput as exc:
                 attached, error = None, str(exc)
             except Exception as exc:  # a reader bug must not stop the crawl: record it

@@ -638,6 +638,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "reports listed, new, changed, unchanged, would-be-removed, and suspect runs")
     db_arg(p)
     p.set_defaults(func=cmd_portals)
+
+    from xxgk.distributed import Helpers, add_commands  # worker, ingest, enqueue (README: several machines)
+    add_commands(sub, db_arg, log_arg, Helpers(UsageError, _crawl_targets, _is_loopback, _setting_overrides))
     return parser
 
 
