@@ -20,7 +20,8 @@ from crawler.reextract import Counts, Reextractor
 from pipelines.model import Extraction
 from pipelines.report import (UnreadableInput, extract_bytes, report_with_attachment,
                               waits_for_attachments)
-from storage.archive import REGION_KEYS, Archive, alias_url, report_id_for
+from storage.archive import REGION_KEYS, Archive, alias_url
+from storage.identity import host_aliases
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +70,10 @@ class Progress:
 
 class ArchivePipeline:
     def __init__(self, db: str, portal: Optional[str], progress: bool, alias=None, region=None,
-                 progress_shared: bool = False):
+                 progress_shared: bool = False, hosts=None):
         self.db, self.portal_setting, self.progress_enabled = db, portal, progress
         self.progress_shared = progress_shared
+        self.aliases = host_aliases([hosts]) if hosts else {}
         self.region = dict(region or {})
         self.alias = tuple(alias) if alias else None
         self.listed: set[str] = set()      # article URLs the lists named in this crawl
@@ -87,14 +89,16 @@ class ArchivePipeline:
         s = crawler.settings
         pipeline = cls(s.get("XXGK_DB", "archive.db"), s.get("XXGK_PORTAL"), s.getbool("XXGK_PROGRESS", True),
                        s.getlist("XXGK_URL_ALIAS") or None, s.getdict("XXGK_REGION"),
-                       s.getbool("XXGK_PROGRESS_SHARED", False))
+                       s.getbool("XXGK_PROGRESS_SHARED", False), s.getlist("XXGK_HOSTS") or None)
         pipeline.crawler = crawler
         return pipeline
 
     def open_spider(self, spider=None):
         spider = spider or getattr(getattr(self, "crawler", None), "spider", None)
         self.portal = self.portal_setting or getattr(spider, "portal", None) or "unknown"
-        self.archive = Archive(self.db)
+        self.archive = Archive(self.db, aliases=self.aliases)
+        if self.aliases:  # reports archived under a host the registry now names as an alias
+            self.archive.rekey(self.portal)
         self.run_id = self.archive.start_run(self.portal)
         # Reports an older extractor stored: re-read from their capture when this crawl does
         # not fetch them again (304 or fresh), or they would keep that extraction for ever.
@@ -159,10 +163,16 @@ class ArchivePipeline:
         self.progress.show(self.stats)
         return item
 
+    def extract(self, body: bytes, url: str, content_type: Optional[str],
+                filename: Optional[str] = None) -> Extraction:
+        """One fetched body's extraction (the distributed writer takes the worker's instead:
+        crawler/distributed.py IngestPipeline)."""
+        return extract_bytes(body, url, content_type, filename=filename)
+
     def _refresh(self, url: str) -> None:
         """A report not fetched again whose stored extraction is older than this code's: extract
         it again from its capture (crawler/reextract.py); a changed one counts as changed."""
-        report_id = report_id_for(url)
+        report_id = self.archive.report_id(url)
         if report_id not in self.stale:
             return
         self.stale.discard(report_id)
@@ -178,7 +188,7 @@ class ArchivePipeline:
     def _store_article(self, item: PageItem, url: str) -> Optional[str]:
         """Extract and store one article; returns the error text if it failed."""
         try:
-            extraction = extract_bytes(item.body, url, item.content_type)
+            extraction = self.extract(item.body, url, item.content_type)
         except UnreadableInput as exc:
             return str(exc)
         except Exception as exc:  # a parser bug must not stop the crawl: record it
@@ -213,7 +223,7 @@ class ArchivePipeline:
         error, used = None, False
         if waiting is not None:
             try:
-                attached = extract_bytes(item.body, url, item.content_type, filename=url)
+                attached = self.extract(item.body, url, item.content_type, filename=url)
             except UnreadableInput as exc:
                 attached, error = None, str(exc)
             except Exception as exc:  # a reader bug must not stop the crawl: record it

@@ -153,7 +153,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     bundled = [e for e in entries if e.bundled]
     remote = [CrawlTarget(e.id, list(e.start_urls), local=all(map(_is_loopback, e.start_urls)),
                           family=e.family, region=e.region(),
-                          allowed_origins=e.allowed_origins)
+                          allowed_origins=e.allowed_origins, hosts=e.hosts)
               for e in entries if not e.bundled]
     overrides = {"XXGK_REFRESH_DAYS": args.refresh_days, **_setting_overrides(args.settings)}
     try:
@@ -638,6 +638,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "reports listed, new, changed, unchanged, would-be-removed, and suspect runs")
     db_arg(p)
     p.set_defaults(func=cmd_portals)
+
+    from xxgk.distributed import Helpers, add_commands  # worker, ingest, enqueue (README: several machines)
+    add_commands(sub, db_arg, log_arg, Helpers(UsageError, _crawl_targets, _is_loopback, _setting_overrides))
     return parser
 
 
