@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 # Debian packages the tests need: DOC/WPS readers (LibreOffice headless, antiword; LibreOffice
-# Calc writes the XLS test files), and Chromium with a Chinese font for the browser tests.
-SYSTEM_PACKAGES := antiword libreoffice-writer-nogui libreoffice-calc-nogui chromium fonts-wqy-microhei
+# Calc writes the XLS test files), Chromium with a Chinese font for the browser tests, and the
+# Redis server the distributed-crawl tests start on a loopback port (tests/redis_server.py).
+SYSTEM_PACKAGES := antiword libreoffice-writer-nogui libreoffice-calc-nogui chromium fonts-wqy-microhei redis-server
 
 .PHONY: demo test install system-deps bench clean regen-golden screenshots
 

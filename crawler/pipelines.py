@@ -16,10 +16,12 @@ from typing import Optional
 
 from crawler.health import INCOMPLETE, verdict
 from crawler.items import ARTICLE, ATTACHMENT, FAILED, PageItem
+from crawler.reextract import Counts, Reextractor
 from pipelines.model import Extraction
 from pipelines.report import (UnreadableInput, extract_bytes, report_with_attachment,
                               waits_for_attachments)
-from storage.archive import Archive, alias_url
+from storage.archive import REGION_KEYS, Archive, alias_url
+from storage.identity import host_aliases
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +45,15 @@ class Waiting:
 
 
 class Progress:
-    """One status line (pages, reports, errors), refreshed at most every `every` s."""
+    """One status line (pages, reports, errors), refreshed at most every `every` s. `shared`:
+    other crawls write to the same terminal, so each update is a whole line of its own (at the
+    log cadence), never rewritten in place."""
 
-    def __init__(self, portal: str, enabled: bool = True, every: float = 1.0, stream=None):
+    def __init__(self, portal: str, enabled: bool = True, every: float = 1.0, stream=None,
+                 shared: bool = False):
         self.portal, self.enabled, self.every = portal, enabled, every
         self.stream = stream or sys.stderr
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty() and not shared
         self.last = 0.0
 
     def show(self, stats: dict[str, int], final: bool = False) -> None:
@@ -69,8 +74,11 @@ class Progress:
 
 
 class ArchivePipeline:
-    def __init__(self, db: str, portal: Optional[str], progress: bool, alias=None, region=None):
+    def __init__(self, db: str, portal: Optional[str], progress: bool, alias=None, region=None,
+                 progress_shared: bool = False, hosts=None):
         self.db, self.portal_setting, self.progress_enabled = db, portal, progress
+        self.progress_shared = progress_shared
+        self.aliases = host_aliases([hosts]) if hosts else {}
         self.region = dict(region or {})
         self.alias = tuple(alias) if alias else None
         self.listed: set[str] = set()      # article URLs the lists named in this crawl
@@ -85,16 +93,23 @@ class ArchivePipeline:
     def from_crawler(cls, crawler):
         s = crawler.settings
         pipeline = cls(s.get("XXGK_DB", "archive.db"), s.get("XXGK_PORTAL"), s.getbool("XXGK_PROGRESS", True),
-                       s.getlist("XXGK_URL_ALIAS") or None, s.getdict("XXGK_REGION"))
+                       s.getlist("XXGK_URL_ALIAS") or None, s.getdict("XXGK_REGION"),
+                       s.getbool("XXGK_PROGRESS_SHARED", False), s.getlist("XXGK_HOSTS") or None)
         pipeline.crawler = crawler
         return pipeline
 
     def open_spider(self, spider=None):
         spider = spider or getattr(getattr(self, "crawler", None), "spider", None)
         self.portal = self.portal_setting or getattr(spider, "portal", None) or "unknown"
-        self.archive = Archive(self.db, batch_size=WRITE_BATCH)
+        self.archive = Archive(self.db, batch_size=WRITE_BATCH, aliases=self.aliases)
+        if self.aliases:  # reports archived under a host the registry now names as an alias
+            self.archive.rekey(self.portal)
         self.run_id = self.archive.start_run(self.portal)
-        self.progress = Progress(self.portal, self.progress_enabled)
+        # Reports an older extractor stored: re-read from their capture when this crawl does
+        # not fetch them again (304 or fresh), or they would keep that extraction for ever.
+        self.stale = self.archive.stale_reports()
+        self.reextractor = Reextractor(self.archive)
+        self.progress = Progress(self.portal, self.progress_enabled, shared=self.progress_shared)
         starts = sorted(getattr(spider, "start_urls", []) or [])
         self.column_url = " ".join(alias_url(u, self.alias) for u in starts) or None
 
@@ -113,7 +128,8 @@ class ArchivePipeline:
             seen_urls = [alias_url(seen, self.alias) for seen in item.seen_urls]
             self.listed.update(seen_urls)
             for seen in seen_urls:
-                if self.archive.touch_report(seen, item.fetched_at):
+                self._refresh(seen)
+                if self.archive.touch_report(seen, item.fetched_at, self.column_url, self.region):
                     self.stats["reports"] += 1
             self.progress.show(self.stats)
             return item
@@ -131,7 +147,8 @@ class ArchivePipeline:
         self.stats["pages"] += 1
         error = item.error
         if item.kind == ARTICLE and item.status == NOT_MODIFIED:
-            if self.archive.touch_report(url, item.fetched_at):
+            self._refresh(url)
+            if self.archive.touch_report(url, item.fetched_at, self.column_url, self.region):
                 self.stats["reports"] += 1
         elif item.kind == ARTICLE and item.body is not None:
             error = self._store_article(item, url)
@@ -151,10 +168,32 @@ class ArchivePipeline:
         self.progress.show(self.stats)
         return item
 
+    def extract(self, body: bytes, url: str, content_type: Optional[str],
+                filename: Optional[str] = None) -> Extraction:
+        """One fetched body's extraction (the distributed writer takes the worker's instead:
+        crawler/distributed.py IngestPipeline)."""
+        return extract_bytes(body, url, content_type, filename=filename)
+
+    def _refresh(self, url: str) -> None:
+        """A report not fetched again whose stored extraction is older than this code's: extract
+        it again from its capture (crawler/reextract.py); a changed one counts as changed."""
+        report_id = self.archive.report_id(url)
+        if report_id not in self.stale:
+            return
+        self.stale.discard(report_id)
+        counts = Counts()
+        where = {k: self.region.get(k) for k in REGION_KEYS}
+        if self.column_url:
+            where["column_url"] = self.column_url
+        if self.reextractor.redo(report_id, counts, overwrite=where) == "changed":
+            self.stats["reports_changed"] += 1
+        for failure in counts.failures:
+            log.warning("not re-extracted: %s", failure)
+
     def _store_article(self, item: PageItem, url: str) -> Optional[str]:
         """Extract and store one article; returns the error text if it failed."""
         try:
-            extraction = extract_bytes(item.body, url, item.content_type)
+            extraction = self.extract(item.body, url, item.content_type)
         except UnreadableInput as exc:
             return str(exc)
         except Exception as exc:  # a parser bug must not stop the crawl: record it
@@ -189,7 +228,7 @@ class ArchivePipeline:
         error, used = None, False
         if waiting is not None:
             try:
-                attached = extract_bytes(item.body, url, item.content_type, filename=url)
+                attached = self.extract(item.body, url, item.content_type, filename=url)
             except UnreadableInput as exc:
                 attached, error = None, str(exc)
             except Exception as exc:  # a reader bug must not stop the crawl: record it

@@ -22,6 +22,19 @@ LEVELS = ("central", "province", "city", "county", "town")
 # was not seen; unverified = no evidence found (crawl --all skips it unless asked).
 STATUSES = ("confirmed", "plausible", "unverified")
 CRAWLED_BY_DEFAULT = ("confirmed", "plausible")
+# Who an entry is, read from the body that opens its name (labels as data, README "The
+# registry"): a province's own government or its general office ("河北省人民政府 …",
+# "吉林省人民政府办公厅 …", "江西省人民政府（办公厅） …"), and the ministries and commissions
+# that make up the State Council (国务院组成部门, as reorganised in 2023).
+PROVINCIAL_GOVERNMENT_BODIES = ("人民政府", "人民政府办公厅")
+STATE_COUNCIL_MINISTRIES = (
+    "外交部", "国防部", "国家发展和改革委员会", "教育部", "科学技术部", "工业和信息化部",
+    "国家民族事务委员会", "公安部", "国家安全部", "民政部", "司法部", "财政部",
+    "人力资源和社会保障部", "自然资源部", "生态环境部", "住房和城乡建设部", "交通运输部",
+    "水利部", "农业农村部", "商务部", "文化和旅游部", "国家卫生健康委员会", "退役军人事务部",
+    "应急管理部", "中国人民银行", "审计署",
+)
+_BRACKETED_RE = re.compile(r"（[^）]*）|\([^)]*\)")
 _REGION_RE = re.compile(r"^\d{6}$")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -45,6 +58,10 @@ class PortalEntry:
     # Origins (scheme://host[:port]) besides the start URLs' that links and redirects may
     # lead to, e.g. the https twin of an http portal. Everything else is off-site.
     allowed_origins: tuple[str, ...] = ()
+    # The portal's host names, the first being the one its reports' ids are made from: the
+    # others (an old host name, the www. form, localhost for 127.0.0.1) are aliases, so the
+    # portal reached by any of them keeps its reports' ids (storage/identity.py).
+    hosts: tuple[str, ...] = ()
 
     def region(self) -> dict[str, Optional[str]]:
         """What the archive records about where a report comes from (facets)."""
@@ -56,6 +73,27 @@ class PortalEntry:
     def province_code(self) -> Optional[str]:
         """The province part of region_code ("530128" → "53")."""
         return self.region_code[:2] if self.region_code else None
+
+
+def body_of(entry: "PortalEntry") -> str:
+    """The body an entry's name opens with, without bracketed asides ("江西省人民政府（办公厅）
+    政府信息公开…" → "江西省人民政府")."""
+    return _BRACKETED_RE.sub("", entry.name.split()[0]) if entry.name.split() else ""
+
+
+def is_provincial_government(entry: "PortalEntry") -> bool:
+    """The column of a province's own government or of its general office (not a department)."""
+    from crawler.regions import PROVINCES
+
+    if entry.level != "province" or not entry.region_code:
+        return False
+    province = PROVINCES.get(entry.region_code[:2], "")
+    return body_of(entry) in {province + body for body in PROVINCIAL_GOVERNMENT_BODIES}
+
+
+def is_ministry(entry: "PortalEntry") -> bool:
+    """The column of a ministry or commission of the State Council (国务院组成部门)."""
+    return entry.level == "central" and body_of(entry) in STATE_COUNCIL_MINISTRIES
 
 
 class RegistryError(ValueError):
@@ -96,6 +134,14 @@ def _check(entry: PortalEntry, path: Path) -> None:
                 urlsplit(url).port  # parses the host too: "Invalid IPv6 URL", a bad port
             except ValueError as exc:
                 raise bad(f"start URL {url!r}: {exc}") from None
+    for host in entry.hosts:
+        if not re.match(r"^[A-Za-z0-9.\-]+$|^\[[0-9A-Fa-f:.]+\]$", str(host)):
+            raise bad(f"hosts wants host names (no scheme, port or path), not {host!r}")
+    if entry.hosts and not entry.bundled:
+        names = {str(h).lower() for h in entry.hosts}
+        for url in entry.start_urls:
+            if (urlsplit(url).hostname or "") not in names:
+                raise bad(f"start URL {url!r} is on a host that hosts does not name")
     for origin in entry.allowed_origins:
         if not re.match(r"^https?://[^/\s]+/?$", str(origin)):
             raise bad(f"allowed_origins wants scheme://host[:port], not {origin!r}")
@@ -149,6 +195,7 @@ def _add(entries: dict[str, PortalEntry], raw, path: Path) -> None:
             verified=_date_text(raw.get("verified")),
             evidence=" ".join(str(raw.get("evidence") or "").split()),
             allowed_origins=tuple(raw.get("allowed_origins") or ()),
+            hosts=tuple(str(h) for h in (raw.get("hosts") or ())),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise RegistryError(f"{path}: bad portal entry {raw!r}: missing {exc}") from None
@@ -160,7 +207,7 @@ def _add(entries: dict[str, PortalEntry], raw, path: Path) -> None:
 
 def coverage_markdown(entries) -> str:
     """The README's coverage table: real entries by place and level, and by status."""
-    from crawler.regions import CENTRAL, PROVINCES
+    from crawler.regions import CENTRAL, MAINLAND, PROVINCES
 
     real = [e for e in entries if not e.bundled]
     rows: dict[str, list[int]] = {}
@@ -180,4 +227,18 @@ def coverage_markdown(entries) -> str:
     totals = [sum(r[i] for r in rows.values()) for i in range(len(columns))]
     lines.append(f"| **all ({len(rows) - ('00' in rows)} provinces)** | "
                  + " | ".join(f"**{n}**" for n in totals) + f" | **{len(real)}** |")
+    evidenced = ("confirmed", "plausible")
+    govts: dict[str, set[str]] = {}
+    for e in real:
+        if is_provincial_government(e):
+            govts.setdefault(e.province_code, set()).add(e.status)
+    proven = sorted(k for k, s in govts.items() if s & set(evidenced))
+    leads = sorted(k for k in govts if k not in proven)
+    ministries = [e for e in real if is_ministry(e)]
+    lines += ["", f"Provincial governments (or their general offices): {len(govts)} of {len(MAINLAND)} "
+              f"provinces have an entry, {len(proven)} with evidence (confirmed or plausible)"
+              + (f", {len(leads)} only as unverified leads ({'、'.join(PROVINCES[k] for k in leads)})"
+                 if leads else "")
+              + f". Ministries of the State Council (国务院组成部门): {len(ministries)}, "
+              f"{sum(e.status in evidenced for e in ministries)} with evidence."]
     return "\n".join(lines)

@@ -64,12 +64,17 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 XXGK_DB = "archive.db"
 XXGK_PORTAL = None
 XXGK_PROGRESS = True
+# Several crawls share the terminal (xxgk crawl runs them at once): whole progress lines only.
+XXGK_PROGRESS_SHARED = False
 # Report pages archived within this many days are not requested again (incremental crawls).
 XXGK_REFRESH_DAYS = 7.0
 # WARC captures go here (default: beside the archive, archive.db → archive.warc/).
 XXGK_WARC_DIR = None
 # [served origin, stored origin] for portals on ephemeral loopback ports (the demo).
 XXGK_URL_ALIAS = None
+# The portal's host names from the registry (`hosts:`), the first for its reports' ids: a
+# report reached through another of them keeps its id (storage/identity.py).
+XXGK_HOSTS = []
 # {province, city, level, region_code} of the portal (from the registry), stored on reports.
 XXGK_REGION = {}
 

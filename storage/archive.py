@@ -12,17 +12,27 @@ import json
 import os
 import re
 from typing import Any, Optional, Union
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
 from pipelines.model import INDICATOR_KEYS, Extraction
+from pipelines.version import EXTRACTOR_VERSION
+from storage.identity import canonical_url, report_id_for  # noqa: F401 (the archive's ids)
 from storage.migrations import migrate
+from storage.rekey import rekey_reports
 from storage.schema import TABLES
 
-# Fields compared between versions (report_changes); cells are compared by label path.
+# Fields listed first in report_changes (then every other key of the extraction, sorted);
+# cells, indicators and metadata are compared entry by entry.
 TRACKED_FIELDS = ("title", "index_no", "agency", "publisher", "written_date", "published_date",
                   "signed_date", "report_year", "template", "is_report", "body_text")
+# Keys of an extraction that are not its content: where it was read from, and what is derived
+# from the rest. Neither makes a new version (content_hash) nor a change row.
+NOT_CONTENT = ("source", "confidence")
+# Where a report's portal is (from the registry).
+REGION_KEYS = ("province", "city", "level", "region_code")
+BY_ENTRY = ("cells", "indicators", "metadata")
 
 
 def utc_now() -> str:
@@ -41,18 +51,6 @@ def normalise_timestamp(value: Optional[str]) -> str:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.timezone.utc)
     return parsed.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def canonical_url(url: str) -> str:
-    """Scheme and host lower-cased, default port and fragment dropped: one report, one id."""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    netloc = parts.netloc.lower()
-    default_port = {"http": ":80", "https": ":443"}.get(scheme)
-    if default_port and netloc.endswith(default_port):
-        netloc = netloc[: -len(default_port)]
-    path = parts.path or ("/" if netloc else "")
-    return urlunsplit((scheme, netloc, path, parts.query, ""))
 
 
 def attachments_dir_for(db: str) -> str:
@@ -83,11 +81,6 @@ def alias_url(url: str, alias: Optional[Any]) -> str:
     if alias and url.startswith(alias[0]):
         return alias[1] + url[len(alias[0]):]
     return url
-
-
-def report_id_for(url: str) -> str:
-    """Stable report id: the first 16 hex digits of sha256(canonical URL)."""
-    return hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:16]
 
 
 def _plain_numbers(value: Any) -> Any:
@@ -123,7 +116,7 @@ def content_hash_of(data: dict[str, Any]) -> str:
     report once). The canonical byte string is the one the archive has always hashed, so a
     re-crawl of an archive written by earlier code finds its reports unchanged."""
     content = {key: _plain_numbers(value) for key, value in data.items()
-               if key not in ("source", "confidence", "cells", "body_text")}
+               if key not in NOT_CONTENT and key not in ("cells", "body_text")}
     # Cells are most of a report: only their value can be a number (67.0 hashes as 67).
     content["cells"] = [cell if type(cell.get("value")) is not float or not cell["value"].is_integer()
                         else {**cell, "value": int(cell["value"])} for cell in data.get("cells") or []]
@@ -139,30 +132,57 @@ def _dumps(value: Any) -> str:
 
 
 def _cell_map(data: dict[str, Any]) -> dict[str, Any]:
-    return {_dumps([c.get("table"), c.get("row"), c.get("column")]): c.get("raw")
+    return {_dumps([c.get("table"), c.get("row"), c.get("column")]): _plain_numbers(c)
             for c in data.get("cells") or []}
+
+
+def _text(value: Any) -> Optional[str]:
+    """A value as report_changes shows it: text as is, lists and objects as JSON."""
+    if value is None:
+        return None
+    if isinstance(value, (dict, list, tuple)):
+        return canonical_json(_plain_numbers(value))
+    return str(value)
+
+
+def _folded(name: str, value: Any) -> Any:
+    """What is compared: white space in body text is layout (as in content_hash)."""
+    if name == "body_text":
+        return re.sub(r"\s+", "", value or "")
+    return _plain_numbers(value)
 
 
 def changes_between(report_id: str, version: int, old: dict[str, Any],
                     new: dict[str, Any]) -> list[dict[str, Any]]:
-    """What changed from one version to the next: fields, indicators and cells (raw text)."""
+    """What changed from one version to the next: every key of the extraction that content_hash
+    covers (so a new version always has its rows): fields, checks, errors …, and indicators,
+    metadata and cells (raw text) entry by entry."""
     out = []
 
     def add(kind: str, name: str, a: Any, b: Any) -> None:
         out.append({"report_id": report_id, "version": version, "kind": kind, "name": name,
-                    "old": None if a is None else str(a), "new": None if b is None else str(b)})
+                    "old": _text(a), "new": _text(b)})
 
-    for name in TRACKED_FIELDS:
-        if _plain_numbers(old.get(name)) != _plain_numbers(new.get(name)):
+    keys = set(old) | set(new)
+    others = sorted(keys - set(TRACKED_FIELDS) - set(NOT_CONTENT) - set(BY_ENTRY))
+    for name in [*TRACKED_FIELDS, *others]:
+        if _folded(name, old.get(name)) != _folded(name, new.get(name)):
             add("field", name, old.get(name), new.get(name))
-    old_ind, new_ind = old.get("indicators") or {}, new.get("indicators") or {}
-    for name in sorted(set(old_ind) | set(new_ind)):
-        if _plain_numbers(old_ind.get(name)) != _plain_numbers(new_ind.get(name)):
-            add("field", f"indicators.{name}", old_ind.get(name), new_ind.get(name))
+    for group in ("indicators", "metadata"):
+        old_map, new_map = old.get(group) or {}, new.get(group) or {}
+        for name in sorted(set(old_map) | set(new_map)):
+            if _plain_numbers(old_map.get(name)) != _plain_numbers(new_map.get(name)):
+                add("field", f"{group}.{name}", old_map.get(name), new_map.get(name))
     old_cells, new_cells = _cell_map(old), _cell_map(new)
     for key in sorted(set(old_cells) | set(new_cells)):
-        if old_cells.get(key) != new_cells.get(key):
-            add("cell", key, old_cells.get(key), new_cells.get(key))
+        a, b = old_cells.get(key), new_cells.get(key)
+        if a != b:
+            if (a or {}).get("raw") != (b or {}).get("raw"):  # as printed: the raw text
+                add("cell", key, (a or {}).get("raw"), (b or {}).get("raw"))
+            else:  # same text read otherwise (value, unit): the whole cell
+                add("cell", key, a, b)
+    if old_cells == new_cells and list(old_cells) != list(new_cells):
+        add("field", "cells", "(the same cells in another order)", None)
     return out
 
 
@@ -174,17 +194,18 @@ def _insert_sql(table: str, columns: tuple[str, ...], verb: str = "insert") -> s
 CELL_COLUMNS = ("report_id", "table_name", "row_path", "column_path", "row_label", "column_label",
                 "unit", "value", "raw", "seq")
 CHECK_COLUMNS = ("report_id", "check", "expected", "found", "kind", "detail", "seq")
-VERSION_COLUMNS = ("report_id", "version", "content_sha256", "url", "first_seen", "last_seen", "data_json")
 _INSERT_CELL = _insert_sql("cells", CELL_COLUMNS)
 _INSERT_CHECK = _insert_sql("checks", CHECK_COLUMNS)
-_INSERT_VERSION = _insert_sql("report_versions", VERSION_COLUMNS, "insert or replace")
+_INSERT_VERSION = ("insert or replace into report_versions (report_id, version, content_sha256, url, "
+                   "first_seen, last_seen, data_json) values (:report_id, :version, :content_sha256, "
+                   ":url, :first_seen, :last_seen, :data_json)")
 _INSERT_CHANGE = ("insert into report_changes (report_id, version, kind, name, old, new) "
                   "values (:report_id, :version, :kind, :name, :old, :new)")
 _UPSERTS: dict[tuple[str, tuple[str, ...]], str] = {}
 
 
 def _upsert_sql(table: str, columns: tuple[str, ...], pk: str) -> str:
-    """insert … on conflict do update (a new row fires only the FTS insert triggers)."""
+    """insert … on conflict do update: a new row fires only the FTS insert triggers."""
     sql = _UPSERTS.get((table, columns))
     if sql is None:
         names = ", ".join(f"[{c}]" for c in columns)
@@ -201,8 +222,11 @@ class Archive:
     The buffer is flushed on close even when the with-block raised: what was crawled is kept.
     """
 
-    def __init__(self, path: Union[str, os.PathLike], batch_size: int = 50):
+    def __init__(self, path: Union[str, os.PathLike], batch_size: int = 50,
+                 aliases: Optional[dict[str, str]] = None):
         self.path = os.fspath(path)
+        # Host names the registry declares as another name of a portal's (storage/identity.py).
+        self.aliases = dict(aliases or {})
         self.batch_size = max(1, int(batch_size))
         self.db = sqlite_utils.Database(self.path)
         self.db.execute("PRAGMA busy_timeout = 10000")
@@ -220,6 +244,17 @@ class Archive:
     def _migrate(self) -> None:
         """Bring the archive to this code's schema (storage/migrations.py); cheap when it is."""
         migrate(self.db)
+
+    def report_id(self, url: str) -> str:
+        """The id of the report at `url` (its canonical URL, this archive's host aliases)."""
+        return report_id_for(url, self.aliases)
+
+    def rekey(self, portal: Optional[str] = None) -> int:
+        """Move reports (of `portal`) archived under an alias host to their canonical ids
+        (storage/rekey.py); how many moved."""
+        self.flush()
+        with self.db.atomic():
+            return rekey_reports(self.db, self.aliases, portal, reason="registry hosts")
 
     # -- crawl runs (written at once: a run must be visible while it runs) -------------------
     def start_run(self, portal: str) -> int:
@@ -257,7 +292,7 @@ class Archive:
         healthy run, None without one; reports of the column not listed and not removed yet;
         reports of the column not removed)."""
         self.flush()
-        listed = {report_id_for(u) for u in listed_urls}
+        listed = {self.report_id(u) for u in listed_urls}
         column = self.db.execute("select id, removed_at from reports where column_url = ?", [column_url]).fetchall()
         present = [r for r, removed_at in column if removed_at is None]
         previous = self.db.execute(
@@ -294,12 +329,15 @@ class Archive:
         The extraction is converted to plain data once; the hash, the rows, the version's JSON
         and the comparison with the previous version all read that one copy."""
         seen = normalise_timestamp(fetched_at)
-        report_id = report_id_for(url)
+        report_id = self.report_id(url)
         data = extraction.to_json()
         digest = content_hash_of(data)
         known = self._pending.get(report_id) or self._stored_state(report_id)
         if known is not None and known[0] == digest:
-            self._add("seen", (report_id, known[1], seen))
+            region = region or {}
+            fill = {"url": url, "column_url": column_url, **{k: region.get(k) for k in REGION_KEYS}}
+            self._add("seen", (report_id, known[1], seen, {k: v for k, v in fill.items() if v is not None}))
+            self._add("update", (report_id, {"extractor_version": EXTRACTOR_VERSION}))
             return "unchanged"
         previous = self._previous_data(report_id, known[1]) if known is not None else None
         version = 1 if known is None else known[1] + 1
@@ -311,7 +349,7 @@ class Archive:
                                "captured_at": seen if capture else None, "column_url": column_url,
                                "removed_at": None})
         region = region or {}
-        rows["report"].update({key: region.get(key) for key in ("province", "city", "level", "region_code")})
+        rows["report"].update({key: region.get(key) for key in REGION_KEYS})
         rows["changes"] = changes_between(report_id, version, previous, data) if previous else []
         self._pending_data[report_id] = data
         self._add("report", rows)
@@ -332,7 +370,7 @@ class Archive:
         self._add("attachment", {
             "id": hashlib.sha256(f"{url}\n{digest}".encode("utf-8")).hexdigest()[:24],
             "url": url, "parent_url": parent_url,
-            "report_id": report_id_for(parent_url) if parent_url else None,
+            "report_id": self.report_id(parent_url) if parent_url else None,
             "filename": filename, "content_type": content_type, "size": len(data), "sha256": digest,
             "stored_as": relative, "fetched_at": normalise_timestamp(fetched_at),
             "used_for_report": int(used_for_report), "error": error,
@@ -340,20 +378,71 @@ class Archive:
         return digest
 
     def touch_report(self, url: str, seen_at: Optional[str] = None,
-                     column_url: Optional[str] = None) -> bool:
-        """A listed report not fetched again (fresh or 304): seen now, not removed."""
-        report_id = report_id_for(url)
+                     column_url: Optional[str] = None, region: Optional[dict[str, Any]] = None) -> bool:
+        """A listed report not fetched again (fresh or 304): seen now, not removed. Its column
+        and region fill what an archive from before those columns left empty (so the report is
+        checked for removal like the others)."""
+        report_id = self.report_id(url)
         known = self._pending.get(report_id) or self._stored_state(report_id)
         if known is None:
             return False
-        self._add("seen", (report_id, known[1], normalise_timestamp(seen_at)))
+        fill = {"url": url, "column_url": column_url, **{k: (region or {}).get(k) for k in REGION_KEYS}}
+        self._add("seen", (report_id, known[1], normalise_timestamp(seen_at),
+                           {k: v for k, v in fill.items() if v is not None}))
         return True
+
+    def stale_reports(self) -> set[str]:
+        """Ids of reports stored by an older extractor (pipelines/version.py)."""
+        self.flush()
+        return {r[0] for r in self.db.execute(
+            "select id from reports where coalesce(extractor_version, 0) < ?", [EXTRACTOR_VERSION])}
+
+    def reextracted(self, report_id: str, extraction: Extraction, *,
+                    overwrite: Optional[dict[str, Any]] = None,
+                    fill: Optional[dict[str, Any]] = None) -> str:
+        """Store what this code extracts from a stored report's capture: 'changed' (a new
+        version, with its report_changes) or 'unchanged'. Either way the report records this
+        extractor's version; `overwrite` (column → value) is set, `fill` sets columns still
+        empty. When and where it was seen stay as they were: no page was fetched."""
+        if report_id in self._pending:
+            self.flush()
+        row = self.db.execute(
+            "select content_sha256, version, first_seen, last_seen, url, portal, warc_file, warc_offset, "
+            "captured_at, column_url, removed_at, province, city, level, region_code from reports where id = ?",
+            [report_id]).fetchone()
+        if row is None:
+            raise KeyError(report_id)
+        stored = dict(zip(("content_sha256", "version", "first_seen", "last_seen", "url", "portal", "warc_file",
+                           "warc_offset", "captured_at", "column_url", "removed_at", "province", "city",
+                           "level", "region_code"), row))
+        kept = {k: stored[k] for k in ("warc_file", "warc_offset", "captured_at", "column_url", "removed_at",
+                                       *REGION_KEYS)}
+        kept.update({k: v for k, v in (fill or {}).items() if kept.get(k) is None})
+        kept.update(overwrite or {})
+        data = extraction.to_json()
+        digest = content_hash_of(data)
+        if digest == stored["content_sha256"]:
+            self._add("update", (report_id, {**kept, "extractor_version": EXTRACTOR_VERSION,
+                                             "confidence": extraction.confidence}))
+            return "unchanged"
+        version = int(stored["version"] or 1)
+        previous = self._previous_data(report_id, version)
+        seen = stored["last_seen"] or utc_now()
+        rows = self._report_rows(report_id, stored["url"], stored["portal"], data, digest, version + 1,
+                                 stored["first_seen"] or seen, seen)
+        rows["report"].update(kept)
+        rows["version"]["first_seen"] = stored["captured_at"] or seen
+        rows["changes"] = changes_between(report_id, version + 1, previous, data) if previous else []
+        self._pending[report_id] = (digest, version + 1, stored["first_seen"] or seen)
+        self._pending_data[report_id] = data
+        self._add("report", rows)
+        return "changed"
 
     def mark_removed(self, column_url: str, listed_urls: set[str], when: Optional[str] = None) -> int:
         """Reports of this column missing from its lists: removed_at = first missed (kept, never
         deleted); listed ones get removed_at cleared. Returns how many are newly removed."""
         self.flush()
-        listed = {report_id_for(u) for u in listed_urls}
+        listed = {self.report_id(u) for u in listed_urls}
         when = normalise_timestamp(when)
         newly = 0
         with self.db.atomic():
@@ -379,8 +468,8 @@ class Archive:
 
     def _report_rows(self, report_id: str, url: str, portal: str, data: dict[str, Any],
                      digest: str, version: int, first_seen: str, seen: str) -> dict[str, Any]:
-        """The rows of one report; cells and checks as tuples in CELL_COLUMNS / CHECK_COLUMNS
-        order, for executemany."""
+        """The rows of one report from its to_json() data; cells and checks as tuples in
+        CELL_COLUMNS / CHECK_COLUMNS order, for executemany."""
         cells: dict[tuple[str, str, str], tuple] = {}
         duplicates = 0
         paths = self._paths  # label path -> its JSON text: a crawl has few distinct paths
@@ -389,8 +478,8 @@ class Archive:
         for seq, cell in enumerate(data["cells"]):
             row_path, column_path = cell["row"] or [], cell["column"] or []
             row_key, column_key = tuple(row_path), tuple(column_path)
-            row_json = paths.get(row_key) or paths.setdefault(row_key, _dumps(row_path))
-            column_json = paths.get(column_key) or paths.setdefault(column_key, _dumps(column_path))
+            row_json = paths.get(row_key) or paths.setdefault(row_key, _dumps(list(row_path)))
+            column_json = paths.get(column_key) or paths.setdefault(column_key, _dumps(list(column_path)))
             key = (cell["table"] or "", row_json, column_json)
             if key in cells:  # the primary key admits one; count the rest, keep the first
                 duplicates += 1
@@ -416,8 +505,12 @@ class Archive:
             "indicators_json": _dumps(indicators),
             "metadata_json": _dumps(data["metadata"] or {}),
             "errors_json": _dumps(list(data["errors"] or [])),
+            "extractor_version": EXTRACTOR_VERSION,
         }
-        version_row = (report_id, version, digest, url, seen, seen, _dumps(data))
+        version_row = {
+            "report_id": report_id, "version": version, "content_sha256": digest, "url": url,
+            "first_seen": seen, "last_seen": seen, "data_json": _dumps(data),
+        }
         return {"report": report, "cells": list(cells.values()), "checks": checks,
                 "version": version_row}
 
@@ -441,6 +534,10 @@ class Archive:
                     self._write_report(payload)
                 elif kind == "attachment":
                     self.db.table("attachments").upsert(payload, pk="id")
+                elif kind == "update":
+                    report_id, values = payload
+                    assignments = ", ".join(f"[{k}] = ?" for k in values)
+                    self.db.execute(f"update reports set {assignments} where id = ?", [*values.values(), report_id])
                 else:
                     self._write_seen(*payload)
         self._ops = []
@@ -464,8 +561,7 @@ class Archive:
         )
 
     def _write_report(self, rows: dict[str, Any]) -> None:
-        report = rows["report"]
-        conn = self.db.conn
+        report, conn = rows["report"], self.db.conn
         conn.execute(_upsert_sql("reports", tuple(report), "id"), report)
         conn.execute("delete from cells where report_id = ?", [report["id"]])
         conn.execute("delete from checks where report_id = ?", [report["id"]])
@@ -475,10 +571,16 @@ class Archive:
         if rows.get("changes"):
             conn.executemany(_INSERT_CHANGE, rows["changes"])
 
-    def _write_seen(self, report_id: str, version: int, seen: str) -> None:
+    def _write_seen(self, report_id: str, version: int, seen: str, fill: Optional[dict[str, Any]] = None) -> None:
+        fill = fill or {}
+        # The address and column it is listed under now (a portal that moved: the new ones),
+        # the region where it has none (an archive from before those columns).
+        names = [k for k in ("url", "column_url", *REGION_KEYS) if k in fill]
+        filled = "".join(f", [{k}] = ?" if k in ("url", "column_url") else f", [{k}] = coalesce([{k}], ?)"
+                         for k in names)
         self.db.execute(
-            "update reports set last_seen = max(coalesce(last_seen, ''), ?) where id = ?",
-            [seen, report_id],
+            f"update reports set last_seen = max(coalesce(last_seen, ''), ?){filled} where id = ?",
+            [seen, *(fill[k] for k in names), report_id],
         )
         self.db.execute(
             "update report_versions set last_seen = max(coalesce(last_seen, ''), ?)"

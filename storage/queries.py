@@ -7,24 +7,30 @@ chart; `IS_REPORT` is that filter (older archives have no value there: null coun
 from __future__ import annotations
 
 import sqlite3
-from typing import Optional
+from typing import Iterable, Optional
 
 IS_REPORT = "(is_report = 1 or is_report is null)"
 
 
 # -- the crawler ---------------------------------------------------------------------------------
-def fetch_state(conn: sqlite3.Connection) -> list[tuple[str, Optional[str], Optional[str], Optional[str]]]:
+def fetch_state(conn: sqlite3.Connection, urls: Optional[Iterable[str]] = None
+                ) -> list[tuple[str, Optional[str], Optional[str], Optional[str]]]:
     """(url, last good fetch time, ETag, Last-Modified) per URL fetched with a usable response;
-    an archive written before ETags were kept gives null for them."""
+    an archive written before ETags were kept gives null for them. `urls`: only these."""
     cols = {r[1] for r in conn.execute("pragma table_info(fetches)")}
     if not cols:
         return []
     etag = "etag" if "etag" in cols else "null"
     modified = "last_modified" if "last_modified" in cols else "null"
-    return conn.execute(
-        f"select url, max(coalesce(last_fetched_at, fetched_at)), {etag}, {modified} "
-        "from fetches where status in (200, 304) and error is null group by url"
-    ).fetchall()
+    sql = (f"select url, max(coalesce(last_fetched_at, fetched_at)), {etag}, {modified} "
+           "from fetches where status in (200, 304) and error is null")
+    if urls is None:
+        return conn.execute(sql + " group by url").fetchall()
+    wanted, out = sorted(set(urls)), []
+    for i in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+        chunk = wanted[i:i + 500]
+        out += conn.execute(sql + f" and url in ({', '.join('?' * len(chunk))}) group by url", chunk).fetchall()
+    return out
 
 
 def latest_run_id(conn: sqlite3.Connection, portal: str) -> int:
@@ -68,10 +74,23 @@ order by portal, id desc"""
 
 
 # -- captures ------------------------------------------------------------------------------------
+def renamed_id(conn: sqlite3.Connection, report_id: str) -> Optional[str]:
+    """The id now of a report that had `report_id` before it was re-keyed (report_ids,
+    storage/rekey.py), or None."""
+    if not conn.execute("select 1 from sqlite_master where type = 'table' and name = 'report_ids'").fetchone():
+        return None
+    row = conn.execute("select new_id from report_ids where old_id = ?", [report_id]).fetchone()
+    return row[0] if row else None
+
+
 def capture_of(conn: sqlite3.Connection, report_id: str) -> Optional[tuple]:
-    """(warc_file, warc_offset, captured_at) of a report, None for an unknown id."""
-    return conn.execute("select warc_file, warc_offset, captured_at from reports where id = ?",
-                        [report_id]).fetchone()
+    """(warc_file, warc_offset, captured_at) of a report (an old id found through report_ids),
+    None for an unknown id."""
+    sql = "select warc_file, warc_offset, captured_at from reports where id = ?"
+    found = conn.execute(sql, [report_id]).fetchone()
+    if found is None and (new := renamed_id(conn, report_id)) is not None:
+        found = conn.execute(sql, [new]).fetchone()
+    return found
 
 
 # -- datasette's canned queries (the journalist questions; titles in xxgk/serve.py) --------------

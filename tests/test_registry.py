@@ -253,6 +253,41 @@ def test_national_coverage(real):
     assert {e.level for e in real} >= {"central", "province", "city", "county"}
 
 
+# Who counts as a provincial government or a ministry: (name, region code, level, government?, ministry?).
+BODY_CASES = [
+    ("河北省人民政府 政府信息公开年报（河北省）", "130000", "province", True, False),
+    ("吉林省人民政府办公厅 政府信息公开工作年度报告", "220000", "province", True, False),
+    ("江西省人民政府（办公厅） 政府信息公开工作年度报告", "360000", "province", True, False),
+    ("重庆市人民政府外事办公室 政府信息公开年报", "500000", "province", False, False),   # a department
+    ("河南省文化和旅游厅 政府信息公开年报", "410000", "province", False, False),
+    ("北京市人民政府 政府信息公开工作年度报告", "120000", "province", False, False),    # another province's code
+    ("江门市人民政府 政府信息公开年报", "440700", "city", False, False),
+    ("财政部 政府信息公开工作年度报告", None, "central", False, True),
+    ("国家发展和改革委员会 政府信息公开年报", None, "central", False, True),
+    ("国家税务总局 政府信息公开年报", None, "central", False, False),              # not a 组成部门
+]
+
+
+@pytest.mark.parametrize("name,code,level,government,ministry", BODY_CASES)
+def test_provincial_government_and_ministry_are_read_from_the_name(name, code, level, government, ministry):
+    from crawler.registry import PortalEntry, is_ministry, is_provincial_government
+
+    e = PortalEntry(id="x", name=name, family="generic", start_urls=("http://www.a.gov.cn/",),
+                    level=level, region_code=code)
+    assert (is_provincial_government(e), is_ministry(e)) == (government, ministry)
+
+
+def test_every_province_has_its_government_and_ten_ministries_are_in(real):
+    """Toward national coverage (issue 16): the government (or its general office) of each of the
+    31 mainland provinces has an entry, and at least 10 ministries of the State Council do."""
+    from crawler.registry import STATE_COUNCIL_MINISTRIES, body_of, is_ministry, is_provincial_government
+
+    governments = {e.province_code for e in real if is_provincial_government(e)}
+    assert [PROVINCES[k] for k in MAINLAND if k not in governments] == []
+    ministries = {body_of(e) for e in real if is_ministry(e)}
+    assert ministries <= set(STATE_COUNCIL_MINISTRIES) and len(ministries) >= 10, sorted(ministries)
+
+
 # The review's family corrections, frozen: (start URL, evidence, family registered before, family after).
 REVIEWED_FAMILIES = [
     ("http://lq.km.gov.cn/zfxxgkml/zfxxgkndbg/", "CrawlSpider rules allow /c/YYYY-MM-DD/N.shtml, e.g. "

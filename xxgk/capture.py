@@ -11,14 +11,8 @@ import os
 import sqlite3
 from dataclasses import dataclass
 
-from warcio.archiveiterator import ArchiveIterator
-
-from crawler.warc import warc_dir_for
+from crawler.warc import CaptureNotFound, read_record, warc_dir_for, warc_path
 from storage.queries import capture_of
-
-
-class CaptureNotFound(LookupError):
-    pass
 
 
 @dataclass
@@ -30,37 +24,6 @@ class Capture:
     status: str
     headers: list[tuple[str, str]]
     body: bytes
-
-
-def read_record(path: str, offset: int) -> tuple[str, str, str, list[tuple[str, str]], bytes]:
-    """(target URI, WARC-Date, HTTP status line, HTTP headers, body as received)."""
-    name = os.path.basename(path)
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(offset)
-            for record in ArchiveIterator(fh):
-                http = record.http_headers
-                return (record.rec_headers.get_header("WARC-Target-URI"),
-                        record.rec_headers.get_header("WARC-Date"),
-                        http.statusline if http else "", list(http.headers) if http else [],
-                        record.content_stream().read())
-    except Exception as exc:  # noqa: BLE001 (damaged bytes make warcio raise anything at all)
-        # warcio's messages quote the bytes it found: name the kind of failure only
-        raise CaptureNotFound(f"WARC record {name} @ {offset} could not be read "
-                              f"(damaged capture: {type(exc).__name__})") from None
-    raise CaptureNotFound(f"no WARC record at {name} @ {offset}")
-
-
-def warc_path(warc_dir: str, warc_file: str) -> str:
-    """The WARC file a report names, which must be a plain file name in the WARC folder (an
-    archive row is data: `../../etc/passwd` or an absolute path is refused)."""
-    if (not isinstance(warc_file, str) or not warc_file or warc_file != os.path.basename(warc_file)
-            or warc_file in (".", "..") or "\x00" in warc_file or "/" in warc_file or "\\" in warc_file):
-        raise CaptureNotFound("the archive names an invalid WARC file")
-    path = os.path.join(warc_dir, warc_file)
-    if os.path.islink(path) or not os.path.isfile(path):
-        raise CaptureNotFound(f"WARC file missing: {warc_file}")
-    return path
 
 
 def find_capture(db: str, report_id: str) -> Capture:

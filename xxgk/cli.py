@@ -142,7 +142,7 @@ def _is_loopback(url: str) -> bool:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler.health import EXIT_SUSPECT
-    from xxgk.crawl import CrawlInterrupted, CrawlTarget
+    from xxgk.crawl import CrawlInterrupted, CrawlTarget, ParallelError, parallel_crawls
     from xxgk.logs import stamp, summary_line
 
     entries, targets = _crawl_targets(args)
@@ -153,9 +153,13 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     bundled = [e for e in entries if e.bundled]
     remote = [CrawlTarget(e.id, list(e.start_urls), local=all(map(_is_loopback, e.start_urls)),
                           family=e.family, region=e.region(),
-                          allowed_origins=e.allowed_origins)
+                          allowed_origins=e.allowed_origins, hosts=e.hosts)
               for e in entries if not e.bundled]
     overrides = {"XXGK_REFRESH_DAYS": args.refresh_days, **_setting_overrides(args.settings)}
+    try:
+        args.parallel = parallel_crawls(args.parallel)
+    except ParallelError as exc:
+        raise UsageError(str(exc)) from None
     try:
         results = _run_locked(args, targets, bundled, remote, overrides)
     except CrawlInterrupted as stop:
@@ -206,10 +210,10 @@ def _run_locked(args, targets, bundled, remote, overrides):
                                                alias=(base_url, DEMO_ORIGIN), family=e.family,
                                                region=e.region()))
                 results = run_crawls(targets + remote, args.db, progress=not args.quiet,
-                                     overrides=overrides, log_level=args.log_level)
+                                     overrides=overrides, log_level=args.log_level, parallel=args.parallel)
         else:
             results = run_crawls(targets + remote, args.db, progress=not args.quiet,
-                                 overrides=overrides, log_level=args.log_level)
+                                 overrides=overrides, log_level=args.log_level, parallel=args.parallel)
     return results
 
 
@@ -370,6 +374,55 @@ def _portal_health(db: str) -> int:
     return 0
 
 
+def _registry_places() -> dict[str, dict]:
+    """What the registry says of each portal's reports: its region and its column (the
+    bundled demo's under the origin its pages are stored with)."""
+    from xxgk.crawl import DEMO_ORIGIN
+
+    places = {}
+    for e in _load_registry(problems=[]).values():
+        starts = [DEMO_ORIGIN + p for p in e.start_urls] if e.bundled else list(e.start_urls)
+        places[e.id] = {"region": e.region(), "column_url": " ".join(sorted(starts))}
+    return places
+
+
+def cmd_reextract(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from crawler.reextract import reextract_archive
+    from pipelines.version import EXTRACTOR_VERSION
+    from xxgk.lock import archive_lock
+    from xxgk.logs import stamp
+
+    _require_archive(args.db)
+    if args.since:
+        try:
+            dt.date.fromisoformat(args.since[:10])
+        except ValueError:
+            raise UsageError(f"--since wants a date (YYYY-MM-DD), not {args.since!r}") from None
+    _upgrade(args.db)
+    tty = sys.stderr.isatty()
+
+    def progress(line: str, final: bool) -> None:
+        if args.quiet:
+            return
+        end = "\n" if final or not tty else ""
+        sys.stderr.write(("\r" if tty else "") + line + end)
+        sys.stderr.flush()
+
+    with archive_lock(args.db, wait=args.wait):
+        counts = reextract_archive(args.db, portals=args.portal, since=args.since, stale_only=args.stale,
+                                   registry=_registry_places(), progress=progress,
+                                   every=1.0 if tty else 10.0)
+    for failure in counts.failures:
+        print(f"xxgk: error: not re-extracted: {failure}", file=sys.stderr)
+    print(f"{stamp()} reextract: {counts.reports} reports, {counts.changed} changed (new version), "
+          f"{counts.unchanged} unchanged, {counts.no_capture} without a capture, {counts.not_report} no longer "
+          f"read as a report (kept), {counts.failed} failed; extractor version {EXTRACTOR_VERSION}",
+          file=sys.stderr)
+    return EXIT_FAILED if counts.failed else 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from storage.migrations import SCHEMA_VERSION, ReadOnlyArchive, code_version
 
@@ -489,6 +542,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="report pages archived within DAYS are not requested again (default 7; 0 = fetch all)")
     p.add_argument("--wait", action="store_true",
                    help="if another crawl is writing the same archive, wait for it instead of exiting")
+    p.add_argument("--parallel", metavar="N",
+                   help="crawls running at once (default 8, or $XXGK_CRAWL_PARALLEL; 1 = one after another); "
+                        "portals on the same site always take turns")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="settings",
                    help="a crawl setting (repeatable), e.g. XXGK_MAX_LIST_PAGES=1000 or DOWNLOAD_TIMEOUT=30 "
                         "(README: Limits and safety)")
@@ -549,6 +605,23 @@ def build_parser() -> argparse.ArgumentParser:
     db_arg(p)
     p.set_defaults(func=cmd_migrate)
 
+    p = sub.add_parser("reextract", help="extract the archived captures again (after an upgrade); no network",
+                       description="Run this version's extraction again on the WARC captures the archive "
+                       "holds (and the stored attachments), with no network: a report whose extracted "
+                       "content changed gets a new version with its report_changes; every report re-read "
+                       "records the extractor version; registered portals' reports take the registry's "
+                       "province, city, level and region code, and their column where they have none. "
+                       "Exit 1 when a capture could not be read.")
+    p.add_argument("--portal", action="append", default=[], metavar="P",
+                   help="only reports of this portal (repeatable)")
+    p.add_argument("--since", metavar="DATE", help="only reports captured on or after DATE (YYYY-MM-DD, UTC)")
+    p.add_argument("--stale", action="store_true",
+                   help="only reports stored by an older extractor (reports.extractor_version)")
+    p.add_argument("--wait", action="store_true", help="wait for a crawl holding the archive instead of exiting 75")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    db_arg(p)
+    p.set_defaults(func=cmd_reextract)
+
     p = sub.add_parser("portals", help="list, check or count the registered portals",
                        description="The portal registry, one a line: id, family, status, verified, level, name, "
                        "start URLs, evidence. --check looks at each portal's start URL (robots.txt and one page) "
@@ -565,6 +638,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "reports listed, new, changed, unchanged, would-be-removed, and suspect runs")
     db_arg(p)
     p.set_defaults(func=cmd_portals)
+
+    from xxgk.distributed import Helpers, add_commands  # worker, ingest, enqueue (README: several machines)
+    add_commands(sub, db_arg, log_arg, Helpers(UsageError, _crawl_targets, _is_loopback, _setting_overrides))
     return parser
 
 

@@ -1,34 +1,47 @@
-"""Run Scrapy crawls from the command line: one process, crawls one after another.
+"""Run Scrapy crawls from the command line: one process, one reactor, several crawls at once.
 
-SIGTERM and SIGINT stop a crawl cleanly: the first one closes the running crawl the way
-Scrapy closes any spider (pipelines flush, the run is closed as `interrupted`, no removal
-is marked) and skips the portals not started yet; a second one stops at once and the run
-is still closed as `interrupted`. `run_crawls` then raises CrawlInterrupted, and the CLI
+Every target is its own Scrapy crawler (own spider, pipelines, downloader, stats) and writes its
+own `crawl_runs` row. Up to `parallel` crawls run at the same time (PARALLEL_DEFAULT, or
+$XXGK_CRAWL_PARALLEL, or `xxgk crawl --parallel N`), so that the whole registry takes about as
+long as its slowest portal, not the sum of them. Politeness stays per site: Scrapy's
+per-domain limits are per crawler, so targets that share a host (or a portal id) never run at
+the same time: they take turns, in the order given (`politeness_groups`). Loopback targets
+lift the politeness limits and only take turns with targets of the same portal id.
+
+SIGTERM and SIGINT stop the crawls cleanly: the first one closes every running crawl the way
+Scrapy closes any spider (pipelines flush, each run is closed as `interrupted`, no removal
+is marked) and skips the portals not started yet; a second one stops at once and the runs
+are still closed as `interrupted`. `run_crawls` then raises CrawlInterrupted, and the CLI
 exits 128 + the signal number (130 for Ctrl-C, 143 for SIGTERM) so cron sees a failure.
 """
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sqlite3
 from dataclasses import dataclass
 from typing import Iterator, Optional
+from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler, CrawlerRunner
 from scrapy.settings import Settings
 from scrapy.utils.defer import deferred_from_coro
-from scrapy.utils.log import configure_logging
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.reactor import install_reactor
 
 from crawler import settings as project_settings
 from crawler.spiders.portal import PortalSpider
 from storage.queries import health_after, latest_run_id, run_after
-from xxgk.logs import quiet_download_errors
+from xxgk.logs import CrawlLogs
 
 
 # Where the bundled demo portal's pages are stored: it is served on a new port each run.
 DEMO_ORIGIN = "http://demo.xxgk.invalid"
+# Crawls running at the same time (each has its own per-domain limits); env overrides.
+PARALLEL_DEFAULT = 8
+PARALLEL_ENV = "XXGK_CRAWL_PARALLEL"
+PARALLEL_MAX = 256
 
 
 @dataclass
@@ -40,6 +53,7 @@ class CrawlTarget:
     family: Optional[str] = None  # registry hint; None = detect from the page
     region: Optional[dict] = None  # province, city, level, region_code (registry)
     allowed_origins: tuple[str, ...] = ()  # other origins the registry lets the crawl follow
+    hosts: tuple[str, ...] = ()  # the portal's host names, the first for its reports' ids (registry)
 
 
 @dataclass
@@ -66,15 +80,69 @@ class CrawlInterrupted(Exception):
         return 128 + self.signum
 
 
-def _settings(target: CrawlTarget, db: str, progress: bool, overrides: Optional[dict]) -> Settings:
+class ParallelError(ValueError):
+    """A bad --parallel / $XXGK_CRAWL_PARALLEL value (one line for the user)."""
+
+
+def parallel_crawls(value: Optional[object] = None) -> int:
+    """How many crawls run at once: `value` (--parallel), else $XXGK_CRAWL_PARALLEL, else
+    PARALLEL_DEFAULT; 1 crawls the portals one after another."""
+    source = "--parallel"
+    if value is None:
+        value, source = os.environ.get(PARALLEL_ENV), PARALLEL_ENV
+    if value is None or value == "":
+        return PARALLEL_DEFAULT
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise ParallelError(f"{source} wants a whole number of crawls, not {value!r}") from None
+    if not 1 <= n <= PARALLEL_MAX:
+        raise ParallelError(f"{source} must be between 1 and {PARALLEL_MAX}, not {n}")
+    return n
+
+
+def politeness_groups(targets: list[CrawlTarget]) -> list[list[int]]:
+    """Indexes of `targets` in groups that must take turns: targets sharing a portal id, or
+    (unless loopback) a host. Groups keep the given order, and so does each group."""
+    parent = list(range(len(targets)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[tuple[str, str], int] = {}
+    for i, target in enumerate(targets):
+        keys = [("portal", target.portal)]
+        if not target.local:
+            keys += [("host", (urlsplit(u).hostname or u).lower()) for u in target.start_urls]
+        for key in keys:
+            if key in owner:
+                a, b = find(owner[key]), find(i)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            else:
+                owner[key] = i
+    groups: dict[int, list[int]] = {}
+    for i in range(len(targets)):
+        groups.setdefault(find(i), []).append(i)
+    return list(groups.values())
+
+
+def _settings(target: CrawlTarget, db: str, progress: bool, overrides: Optional[dict],
+              shared_terminal: bool = False) -> Settings:
     settings = get_project_settings()
     if not settings.get("BOT_NAME") or settings.get("BOT_NAME") == "scrapybot":
         settings.setmodule(project_settings, priority="project")
     settings.set("XXGK_DB", db, priority="cmdline")
     settings.set("XXGK_PORTAL", target.portal, priority="cmdline")
     settings.set("XXGK_PROGRESS", progress, priority="cmdline")
+    settings.set("XXGK_PROGRESS_SHARED", shared_terminal, priority="cmdline")
     if target.region:
         settings.set("XXGK_REGION", dict(target.region), priority="cmdline")
+    if target.hosts:
+        settings.set("XXGK_HOSTS", list(target.hosts), priority="cmdline")
     if target.alias:
         settings.set("XXGK_URL_ALIAS", list(target.alias), priority="cmdline")
     if target.local:
@@ -85,39 +153,51 @@ def _settings(target: CrawlTarget, db: str, progress: bool, overrides: Optional[
 
 
 def run_crawls(targets: list[CrawlTarget], db: str, progress: bool = True,
-               overrides: Optional[dict] = None, log_level: str = "WARNING") -> list[CrawlResult]:
-    """Crawl each target in turn into `db`; one crawl_runs row per target."""
+               overrides: Optional[dict] = None, log_level: str = "WARNING",
+               parallel: Optional[int] = None) -> list[CrawlResult]:
+    """Crawl the targets into `db`, up to `parallel` at once (politeness groups take turns);
+    one crawl_runs row per target; results in the order of `targets`."""
     install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
     from twisted.internet import defer, reactor
 
-    configure_logging({"LOG_LEVEL": log_level, "LOG_FORMAT": "%(levelname)s %(name)s: %(message)s"})
+    parallel = parallel_crawls() if parallel is None else max(1, int(parallel))
+    groups = politeness_groups(targets)
+    shared_terminal = progress and min(parallel, len(groups)) > 1
     runner = CrawlerRunner()
-    results: list[CrawlResult] = []
-    started: list[tuple[CrawlTarget, Crawler, int]] = []
+    slots = defer.DeferredSemaphore(parallel)
+    results: dict[int, CrawlResult] = {}
+    started: list[tuple[int, CrawlTarget, Crawler, int]] = []
     stopping: list[int] = []
+    logs = CrawlLogs(log_level)
 
     @defer.inlineCallbacks
-    def crawl_all():
-        for target in targets:
+    def crawl_one(index: int, target: CrawlTarget):
+        if stopping:
+            return
+        settings = _settings(target, db, progress, overrides, shared_terminal)
+        settings.set("LOG_LEVEL", log_level, priority="cmdline")
+        crawler = Crawler(PortalSpider, settings)
+        quiet = logs.watch(crawler)
+        before = _latest_run_id(db, target.portal)
+        started.append((index, target, crawler, before))
+        try:
+            yield runner.crawl(crawler, start_urls=target.start_urls, portal=target.portal,
+                               family=target.family, allowed_origins=target.allowed_origins)
+        except Exception:  # keep going: one broken portal must not stop cron
+            pass  # its result: the run row it wrote (status from the pipeline), else failed
+        result = run_since(db, target.portal, before)
+        result.reason = (quiet.first_error if quiet else "") or ""
+        results[index] = result
+
+    @defer.inlineCallbacks
+    def crawl_group(members: list[int]):
+        for index in members:
             if stopping:
                 break
-            settings = _settings(target, db, progress, overrides)
-            settings.set("LOG_LEVEL", log_level, priority="cmdline")
-            crawler = Crawler(PortalSpider, settings)
-            quiet = quiet_download_errors(crawler, log_level)
-            before = _latest_run_id(db, target.portal)
-            started.append((target, crawler, before))
-            try:
-                yield runner.crawl(crawler, start_urls=target.start_urls, portal=target.portal,
-                                   family=target.family, allowed_origins=target.allowed_origins)
-            except Exception:  # keep going: one broken portal must not stop cron
-                pass  # its result: the run row it wrote (status from the pipeline), else failed
-            result = run_since(db, target.portal, before)
-            result.reason = (quiet.first_error if quiet else "") or ""
-            results.append(result)
+            yield slots.run(crawl_one, index, targets[index])
 
     def graceful() -> None:
-        for _target, crawler, _before in started:
+        for _index, _target, crawler, _before in started:
             crawler.xxgk_interrupted = True  # read by the archive pipeline when it closes the run
             engine = _engine(crawler)
             if crawler.crawling and engine is not None and engine.running:
@@ -135,22 +215,26 @@ def run_crawls(targets: list[CrawlTarget], db: str, progress: bool = True,
     def start() -> None:
         # Started once the reactor runs: with nothing to crawl the deferred fires at once, and a
         # stop asked before run() would be lost (the reactor would then run for ever).
-        crawl_all().addBoth(lambda _: _stop_reactor(reactor))
+        done = defer.DeferredList([crawl_group(members) for members in groups], consumeErrors=True)
+        done.addBoth(lambda _: _stop_reactor(reactor))
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        reactor.callWhenRunning(start)
-        reactor.run(installSignalHandlers=False)
+        with logs:
+            reactor.callWhenRunning(start)
+            reactor.run(installSignalHandlers=False)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    for _target, crawler, _before in started:  # stopped before its spider closed: close the run here
+    for _index, _target, crawler, _before in started:  # stopped before its spider closed: close the run here
         for pipeline in _pipelines(crawler):
             pipeline.abort()
     if stopping:
-        results += [run_since(db, t.portal, before) for t, _c, before in started[len(results):]]
-        raise CrawlInterrupted(stopping[0], results)
-    return results
+        for index, target, _crawler, before in started:
+            if index not in results:
+                results[index] = run_since(db, target.portal, before)
+        raise CrawlInterrupted(stopping[0], [results[i] for i in sorted(results)])
+    return [results[i] for i in sorted(results)]
 
 
 def _stop_reactor(reactor) -> None:

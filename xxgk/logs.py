@@ -62,22 +62,56 @@ def _reason(record: logging.LogRecord) -> str:
     return message.rsplit("): ", 1)[-1].rsplit(">: ", 1)[-1].strip()
 
 
-def quiet_download_errors(crawler, log_level: str) -> Optional[DownloadErrorFilter]:
-    """Unless at DEBUG, a fresh filter for this crawl's log; None at DEBUG.
+class CrawlLogs:
+    """The log of a run of several crawls at once: one handler on the root logger (stderr, the
+    given level) for the whole run, and below DEBUG one DownloadErrorFilter per crawl, each
+    taking the download failures of its own spider only (Scrapy logs them with the spider).
 
-    Scrapy replaces its log handler when the crawl starts, so the filter goes on the handler
-    in place once the engine has started."""
-    if log_level.upper() == "DEBUG":
-        return None
-    from scrapy import signals
-    from scrapy.utils.log import get_scrapy_root_handler
+    Scrapy's own root handler is not installed: it is replaced whenever a crawler starts, which
+    would drop the filters of the crawls already running."""
 
-    found = DownloadErrorFilter()
+    FORMAT = "%(levelname)s %(name)s: %(message)s"
 
-    def install() -> None:
-        handler = get_scrapy_root_handler()
-        if handler is not None:
-            handler.addFilter(found)
+    def __init__(self, log_level: str = "WARNING", stream=None) -> None:
+        self.level = log_level.upper()
+        self.stream = stream
+        self.crawls: list[tuple[object, DownloadErrorFilter]] = []
+        self.handler: Optional[logging.Handler] = None
+        self._root_level = logging.root.level
 
-    crawler.signals.connect(install, signal=signals.engine_started, weak=False)
-    return found
+    def __enter__(self) -> "CrawlLogs":
+        from scrapy.utils.log import configure_logging
+
+        # Routes Twisted's log and warnings to logging, Scrapy's loggers at DEBUG; no handler.
+        configure_logging({"LOG_INSTALL_ROOT_HANDLER": False})
+        self.handler = logging.StreamHandler(self.stream)
+        self.handler.setFormatter(logging.Formatter(self.FORMAT))
+        self.handler.setLevel(self.level)
+        if self.level != "DEBUG":
+            self.handler.addFilter(self._filter)
+        self._root_level = logging.root.level
+        logging.root.setLevel(logging.NOTSET)
+        logging.root.addHandler(self.handler)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handler is not None:
+            logging.root.removeHandler(self.handler)
+            self.handler.flush()
+        logging.root.setLevel(self._root_level)
+
+    def watch(self, crawler) -> Optional[DownloadErrorFilter]:
+        """A fresh filter for this crawl's download failures (None at DEBUG: all is logged)."""
+        if self.level == "DEBUG":
+            return None
+        found = DownloadErrorFilter()
+        self.crawls.append((crawler, found))
+        return found
+
+    def _filter(self, record: logging.LogRecord) -> bool:
+        spider = getattr(record, "spider", None)
+        mine = [f for crawler, f in self.crawls if spider is not None and getattr(crawler, "spider", None) is spider]
+        if not mine and len(self.crawls) == 1:  # one crawl: everything is about it
+            mine = [self.crawls[0][1]]
+        # A failure of no known crawl is still dropped (it is in `fetches`); tracebacks go too.
+        return (mine[0] if mine else DownloadErrorFilter()).filter(record)

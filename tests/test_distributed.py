@@ -1,0 +1,257 @@
+"""Crawling on several machines (issue 13): `xxgk enqueue`, `xxgk worker`s and one `xxgk ingest`
+over a real Redis (tests/redis_server.py) give the archive a single-process `xxgk crawl` gives,
+through kills of workers and of the writer and a Redis restart, incrementally on a re-crawl.
+
+Portals are the demo portal (xxgk.portal) on loopback, a few report pages of each reduced to a
+link to their report as a PDF (tests/attachment_factory.py), served fast: the distributed crawl
+and the single-process one run side by side, and every wait is bounded with a clear failure."""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import random
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import attachment_factory as af
+from conftest import REPO
+from redis_server import redis_server
+from xxgk.portal import build_demo_portal, serve_portal
+
+ZOOM_RE = re.compile(rb'<div id="zoom">.*</div>\s*</div>\s*<div class="footer">', re.S)
+TABLE_RE = re.compile(rb"<table.*?</table>", re.S | re.I)
+# Columns that say when or where (capture file, offset) a thing was seen: they differ between any
+# two crawls. Everything else must be equal.
+WHEN = {"first_seen", "last_seen", "captured_at", "warc_file", "warc_offset", "fetched_at",
+        "last_fetched_at", "times_seen", "removed_at", "started_at", "finished_at", "duration_s"}
+COMPARED = ("reports", "cells", "checks", "report_versions", "report_changes", "attachments")
+WAIT = 240.0   # the longest any process of these tests may take (it fails, naming what hung)
+
+
+class Site:
+    """A demo portal; `pdfs` of its report pages only link their report as a PDF, and only one
+    report page in `tables_every` keeps its statistics tables (the others are small text-only
+    reports: the archive's writes, not the pages, are what the test is about, and small pages keep
+    it fast). Counts the requests in flight (politeness) and every path asked (incremental)."""
+
+    def __init__(self, seed: int, n_reports: int, pdfs: int, delay: float = 0.0, tables_every: int = 8):
+        self.portal = build_demo_portal(seed=seed, n_reports=n_reports)
+        self.small = {r.art_path for i, r in enumerate(self.portal.reports) if i % tables_every}
+        self.files: dict[str, bytes] = {}
+        self.pages: dict[str, str] = {}
+        self.delay = delay
+        self.lock = threading.Lock()
+        self.in_flight = self.max_in_flight = 0
+        self.asked: list[str] = []
+        chosen = [r for r in self.portal.reports if r.template == "pre2019" and r.encoding == "utf-8"][:pdfs]
+        for facts in chosen:
+            path = f"/att/{hashlib.sha1(facts.art_path.encode()).hexdigest()[:10]}.pdf"
+            self.files[path] = af.pdf_bytes(af.content(self.portal, facts))
+            self.pages[facts.art_path] = path
+
+    @property
+    def start_path(self) -> str:
+        return self.portal.start_paths[0]
+
+    def handle(self, method, path, query="", body=b"", headers=None):
+        with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self.asked.append(path)
+        try:
+            if self.delay:
+                time.sleep(self.delay)
+            return self._answer(method, path, query, body, headers)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def _answer(self, method, path, query, body, headers):
+        if path in self.files:
+            data = self.files[path]
+            return 200, {"Content-Type": "application/pdf", "Content-Length": str(len(data))}, data
+        status, out, data = self.portal.handle(method, path, query, body, headers)
+        if path in self.small and path not in self.pages and status == 200:
+            data = TABLE_RE.sub(b"", data)
+            out = dict(out, **{"Content-Length": str(len(data))})
+        if path in self.pages:
+            link = f'<div id="zoom"><p>附件：<a href="{self.pages[path]}">年度报告全文</a></p></div></div><div class="footer">'
+            data = ZOOM_RE.sub(link.encode(), data)
+            out = {k: v for k, v in out.items() if k.lower() not in ("etag", "last-modified")}
+            out["Content-Length"] = str(len(data))
+        return status, out, data
+
+
+def write_registry(path: Path, portals: dict[str, str]) -> None:
+    lines = ["portals:"]
+    for pid, url in portals.items():
+        lines += [f"  - id: {pid}", f"    name: {pid}", "    family: generic", f'    start_urls: ["{url}"]',
+                  "    level: city", '    region_code: "330800"', "    status: confirmed", "    verified: 2026-12-04",
+                  f"    evidence: a loopback demo portal at {url}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+class Cluster:
+    """The processes of a distributed crawl, their output in log files, all stopped at the end."""
+
+    def __init__(self, folder: Path, redis_url: str, registry: Path, lease: float = 10.0):
+        self.folder, self.redis_url, self.lease = folder, redis_url, lease
+        self.store, self.db = folder / "store", folder / "archive.db"
+        self.env = dict(os.environ, XXGK_REGISTRY=str(registry), PYTHONUNBUFFERED="1")
+        self.processes: list[tuple[str, subprocess.Popen, Path]] = []
+
+    def run(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+        done = subprocess.run([sys.executable, "-m", "xxgk", *args], cwd=REPO, env=self.env,
+                              capture_output=True, text=True, timeout=timeout)
+        assert done.returncode == 0, f"xxgk {args[0]} exited with {done.returncode}: {done.stderr}"
+        return done
+
+    def enqueue(self, *portals: str, extra: tuple[str, ...] = ()) -> None:
+        self.run("enqueue", "--redis", self.redis_url, *portals, *extra)
+
+    def start(self, name: str, *args: str) -> subprocess.Popen:
+        log = self.folder / f"{name}-{len(self.processes)}.log"
+        with open(log, "wb") as fh:
+            process = subprocess.Popen([sys.executable, "-m", "xxgk", *args], cwd=REPO, env=self.env,
+                                       stdout=fh, stderr=subprocess.STDOUT)
+        self.processes.append((name, process, log))
+        return process
+
+    def worker(self) -> subprocess.Popen:
+        return self.start("worker", "worker", "--redis", self.redis_url, "--store", str(self.store),
+                          "--lease", str(self.lease), "--exit-when-idle")
+
+    def writer(self) -> subprocess.Popen:
+        return self.start("ingest", "ingest", "--redis", self.redis_url, "--store", str(self.store),
+                          "--db", str(self.db), "--exit-when-idle")
+
+    def wait_all(self, timeout: float = WAIT) -> None:
+        """Every process started exits 0 (or was killed on purpose) within `timeout`."""
+        deadline = time.monotonic() + timeout
+        for name, process, log in self.processes:
+            try:
+                code = process.wait(timeout=max(1.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"{name} did not finish within {timeout:.0f} s: {self.tail(log)}")
+            assert code in (0, -signal.SIGKILL), f"{name} exited with {code}: {self.tail(log)}"
+
+    @staticmethod
+    def tail(log: Path) -> str:
+        return log.read_text("utf-8", "replace")[-3000:]
+
+    def stop(self) -> None:
+        for _name, process, _log in self.processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def cluster(folder: Path, redis_url: str, registry: Path, lease: float = 10.0):
+    c = Cluster(folder, redis_url, registry, lease)
+    try:
+        yield c
+    finally:
+        c.stop()
+
+
+def snapshot(db: Path) -> dict[str, list[tuple]]:
+    """The archive's content, with what differs between any two crawls (times, captures) left out;
+    plus which reports are removed and the distinct fetch outcomes."""
+    conn = sqlite3.connect(db)
+    try:
+        out = {}
+        for table in COMPARED:
+            cols = [r[1] for r in conn.execute(f"pragma table_info({table})") if r[1] not in WHEN]
+            if cols:
+                out[table] = sorted(conn.execute(f"select {', '.join(map(quote, cols))} from {table}").fetchall(),
+                                    key=repr)
+        out["removed"] = sorted(conn.execute("select id from reports where removed_at is not null").fetchall())
+        out["fetches"] = sorted(conn.execute("select distinct url, status, sha256, error from fetches").fetchall(),
+                                key=repr)
+        return out
+    finally:
+        conn.close()
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def assert_same(got: Path, want: Path) -> None:
+    a, b = snapshot(got), snapshot(want)
+    for table in b:
+        assert len(a[table]) == len(b[table]), f"{table}: {len(a[table])} rows, single-process {len(b[table])}"
+        assert a[table] == b[table], f"{table} differs from the single-process crawl"
+
+
+def single(folder: Path, registry: Path, portals: list[str]) -> subprocess.Popen:
+    """The same portals crawled by one `xxgk crawl` (started, not waited for)."""
+    env = dict(os.environ, XXGK_REGISTRY=str(registry))
+    log = open(folder / "single.log", "wb")
+    return subprocess.Popen([sys.executable, "-m", "xxgk", "crawl", *portals, "--db", str(folder / "single.db"), "-q"],
+                            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_single(process: subprocess.Popen, folder: Path) -> Path:
+    try:
+        code = process.wait(timeout=WAIT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail(f"the single-process crawl did not finish within {WAIT:.0f} s")
+    assert code == 0, (folder / "single.log").read_text("utf-8", "replace")[-3000:]
+    return folder / "single.db"
+
+
+def count(db: Path, sql: str) -> int:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+# -- (a) 3 workers, 1 writer, 5 portals -----------------------------------------------------------
+N_PORTALS, N_REPORTS, N_PDFS = 5, 420, 4
+
+
+@pytest.fixture(scope="module")
+def five(tmp_path_factory):
+    sites = {f"p{i + 1}": Site(seed=100 + i, n_reports=N_REPORTS, pdfs=N_PDFS) for i in range(N_PORTALS)}
+    with contextlib.ExitStack() as stack:
+        urls = {pid: stack.enter_context(serve_portal(site)) + site.start_path for pid, site in sites.items()}
+        folder = tmp_path_factory.mktemp("five")
+        registry = folder / "portals.yaml"
+        write_registry(registry, urls)
+        yield dict(sites=sites, urls=urls, registry=registry, folder=folder)
+
+
+def test_three_workers_one_writer_same_archive_as_one_process(five, tmp_path):
+    started = time.monotonic()
+    portals = list(five["urls"])
+    baseline = single(tmp_path, five["registry"], portals)
+    with redis_server(tmp_path / "redis") as redis, cluster(tmp_path, redis.url, five["registry"]) as c:
+        c.enqueue(*portals)
+        c.writer()
+        for _ in range(3):
+            c.worker()
+        c.wait_all()
+        logs = "".join(Cluster.tail(log) for name, _p, log in c.processes if name == "worker")
+    want = wait_single(baseline, tmp_path)
+    reports = count(c.db, "select count(*) from reports where is_report = 1")
+    assert reports >= 2000
+    assert count(c.db, "select count(*) from attachments where used_for_report = 1") == N_PORTALS * N_PDFS
+    assert_same(c.db, want)
+    with contextlib.closing(sqlite3.connect(c.db)) as conn:
+        runs = conn.execute("select portal, status, health from crawl_runs order by portal").fetchall()
+    assert runs == [(p, "finished", "ok") for p in portals]
+    # every worker took part (five jobs, three workers)
+    assert logs.count("crawl(s) done") == 3 and " 0 crawl(s) done" not in logs, logs
+    print(f"\n(a) {reports} reports, 3 workers + writer and a single-process crawl side by side: "
+          f"{time.monotonic() - started:.1f} s")
