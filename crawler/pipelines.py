@@ -20,7 +20,8 @@ from crawler.reextract import Counts, Reextractor
 from pipelines.model import Extraction
 from pipelines.report import (UnreadableInput, extract_bytes, report_with_attachment,
                               waits_for_attachments)
-from storage.archive import REGION_KEYS, Archive, alias_url, report_id_for
+from storage.archive import REGION_KEYS, Archive, alias_url
+from storage.identity import host_aliases
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +74,10 @@ class Progress:
 
 class ArchivePipeline:
     def __init__(self, db: str, portal: Optional[str], progress: bool, alias=None, region=None,
-                 progress_shared: bool = False):
+                 progress_shared: bool = False, hosts=None):
         self.db, self.portal_setting, self.progress_enabled = db, portal, progress
         self.progress_shared = progress_shared
+        self.aliases = host_aliases([hosts]) if hosts else {}
         self.region = dict(region or {})
         self.alias = tuple(alias) if alias else None
         self.listed: set[str] = set()      # article URLs the lists named in this crawl
@@ -91,14 +93,16 @@ class ArchivePipeline:
         s = crawler.settings
         pipeline = cls(s.get("XXGK_DB", "archive.db"), s.get("XXGK_PORTAL"), s.getbool("XXGK_PROGRESS", True),
                        s.getlist("XXGK_URL_ALIAS") or None, s.getdict("XXGK_REGION"),
-                       s.getbool("XXGK_PROGRESS_SHARED", False))
+                       s.getbool("XXGK_PROGRESS_SHARED", False), s.getlist("XXGK_HOSTS") or None)
         pipeline.crawler = crawler
         return pipeline
 
     def open_spider(self, spider=None):
         spider = spider or getattr(getattr(self, "crawler", None), "spider", None)
         self.portal = self.portal_setting or getattr(spider, "portal", None) or "unknown"
-        self.archive = Archive(self.db)
+        self.archive = Archive(self.db, aliases=self.aliases)
+        if self.aliases:  # reports archived under a host the registry now names as an alias
+            self.archive.rekey(self.portal)
         self.run_id = self.archive.start_run(self.portal)
         # Reports an older extractor stored: re-read from their capture when this crawl does
         # not fetch them again (304 or fresh), or they would keep that extraction for ever.
@@ -175,7 +179,7 @@ class ArchivePipeline:
     def _refresh(self, url: str) -> None:
         """A report not fetched again whose stored extraction is older than this code's: extract
         it again from its capture (crawler/reextract.py); a changed one counts as changed."""
-        report_id = report_id_for(url)
+        report_id = self.archive.report_id(url)
         if report_id not in self.stale:
             return
         self.stale.discard(report_id)

@@ -58,6 +58,10 @@ class PortalEntry:
     # Origins (scheme://host[:port]) besides the start URLs' that links and redirects may
     # lead to, e.g. the https twin of an http portal. Everything else is off-site.
     allowed_origins: tuple[str, ...] = ()
+    # The portal's host names, the first being the one its reports' ids are made from: the
+    # others (an old host name, the www. form, localhost for 127.0.0.1) are aliases, so the
+    # portal reached by any of them keeps its reports' ids (storage/identity.py).
+    hosts: tuple[str, ...] = ()
 
     def region(self) -> dict[str, Optional[str]]:
         """What the archive records about where a report comes from (facets)."""
@@ -130,6 +134,14 @@ def _check(entry: PortalEntry, path: Path) -> None:
                 urlsplit(url).port  # parses the host too: "Invalid IPv6 URL", a bad port
             except ValueError as exc:
                 raise bad(f"start URL {url!r}: {exc}") from None
+    for host in entry.hosts:
+        if not re.match(r"^[A-Za-z0-9.\-]+$|^\[[0-9A-Fa-f:.]+\]$", str(host)):
+            raise bad(f"hosts wants host names (no scheme, port or path), not {host!r}")
+    if entry.hosts and not entry.bundled:
+        names = {str(h).lower() for h in entry.hosts}
+        for url in entry.start_urls:
+            if (urlsplit(url).hostname or "") not in names:
+                raise bad(f"start URL {url!r} is on a host that hosts does not name")
     for origin in entry.allowed_origins:
         if not re.match(r"^https?://[^/\s]+/?$", str(origin)):
             raise bad(f"allowed_origins wants scheme://host[:port], not {origin!r}")
@@ -183,6 +195,7 @@ def _add(entries: dict[str, PortalEntry], raw, path: Path) -> None:
             verified=_date_text(raw.get("verified")),
             evidence=" ".join(str(raw.get("evidence") or "").split()),
             allowed_origins=tuple(raw.get("allowed_origins") or ()),
+            hosts=tuple(str(h) for h in (raw.get("hosts") or ())),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise RegistryError(f"{path}: bad portal entry {raw!r}: missing {exc}") from None

@@ -72,6 +72,9 @@ XXGK_REFRESH_DAYS = 7.0
 XXGK_WARC_DIR = None
 # [served origin, stored origin] for portals on ephemeral loopback ports (the demo).
 XXGK_URL_ALIAS = None
+# The portal's host names from the registry (`hosts:`), the first for its reports' ids: a
+# report reached through another of them keeps its id (storage/identity.py).
+XXGK_HOSTS = []
 # {province, city, level, region_code} of the portal (from the registry), stored on reports.
 XXGK_REGION = {}
 

@@ -12,13 +12,15 @@ import json
 import os
 import re
 from typing import Any, Optional, Union
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
 from pipelines.model import INDICATOR_KEYS, Extraction
 from pipelines.version import EXTRACTOR_VERSION
+from storage.identity import canonical_url, report_id_for  # noqa: F401 (the archive's ids)
 from storage.migrations import migrate
+from storage.rekey import rekey_reports
 from storage.schema import TABLES
 
 # Fields listed first in report_changes (then every other key of the extraction, sorted);
@@ -51,18 +53,6 @@ def normalise_timestamp(value: Optional[str]) -> str:
     return parsed.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def canonical_url(url: str) -> str:
-    """Scheme and host lower-cased, default port and fragment dropped: one report, one id."""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    netloc = parts.netloc.lower()
-    default_port = {"http": ":80", "https": ":443"}.get(scheme)
-    if default_port and netloc.endswith(default_port):
-        netloc = netloc[: -len(default_port)]
-    path = parts.path or ("/" if netloc else "")
-    return urlunsplit((scheme, netloc, path, parts.query, ""))
-
-
 def attachments_dir_for(db: str) -> str:
     """Attachment files live beside the archive: archive.db → archive.attachments/."""
     base, _ext = os.path.splitext(os.path.abspath(db))
@@ -91,11 +81,6 @@ def alias_url(url: str, alias: Optional[Any]) -> str:
     if alias and url.startswith(alias[0]):
         return alias[1] + url[len(alias[0]):]
     return url
-
-
-def report_id_for(url: str) -> str:
-    """Stable report id: the first 16 hex digits of sha256(canonical URL)."""
-    return hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:16]
 
 
 def _plain_numbers(value: Any) -> Any:
@@ -196,8 +181,11 @@ class Archive:
     The buffer is flushed on close even when the with-block raised: what was crawled is kept.
     """
 
-    def __init__(self, path: Union[str, os.PathLike], batch_size: int = 50):
+    def __init__(self, path: Union[str, os.PathLike], batch_size: int = 50,
+                 aliases: Optional[dict[str, str]] = None):
         self.path = os.fspath(path)
+        # Host names the registry declares as another name of a portal's (storage/identity.py).
+        self.aliases = dict(aliases or {})
         self.batch_size = max(1, int(batch_size))
         self.db = sqlite_utils.Database(self.path)
         self.db.execute("PRAGMA busy_timeout = 10000")
@@ -214,6 +202,17 @@ class Archive:
     def _migrate(self) -> None:
         """Bring the archive to this code's schema (storage/migrations.py); cheap when it is."""
         migrate(self.db)
+
+    def report_id(self, url: str) -> str:
+        """The id of the report at `url` (its canonical URL, this archive's host aliases)."""
+        return report_id_for(url, self.aliases)
+
+    def rekey(self, portal: Optional[str] = None) -> int:
+        """Move reports (of `portal`) archived under an alias host to their canonical ids
+        (storage/rekey.py); how many moved."""
+        self.flush()
+        with self.db.atomic():
+            return rekey_reports(self.db, self.aliases, portal, reason="registry hosts")
 
     # -- crawl runs (written at once: a run must be visible while it runs) -------------------
     def start_run(self, portal: str) -> int:
@@ -251,7 +250,7 @@ class Archive:
         healthy run, None without one; reports of the column not listed and not removed yet;
         reports of the column not removed)."""
         self.flush()
-        listed = {report_id_for(u) for u in listed_urls}
+        listed = {self.report_id(u) for u in listed_urls}
         column = self.db.execute("select id, removed_at from reports where column_url = ?", [column_url]).fetchall()
         present = [r for r, removed_at in column if removed_at is None]
         previous = self.db.execute(
@@ -286,12 +285,12 @@ class Archive:
 
         `capture` = {"file", "offset"} of the WARC response record it came from."""
         seen = normalise_timestamp(fetched_at)
-        report_id = report_id_for(url)
+        report_id = self.report_id(url)
         digest = content_hash(extraction)
         known = self._pending.get(report_id) or self._stored_state(report_id)
         if known is not None and known[0] == digest:
             region = region or {}
-            fill = {"column_url": column_url, **{k: region.get(k) for k in REGION_KEYS}}
+            fill = {"url": url, "column_url": column_url, **{k: region.get(k) for k in REGION_KEYS}}
             self._add("seen", (report_id, known[1], seen, {k: v for k, v in fill.items() if v is not None}))
             self._add("update", (report_id, {"extractor_version": EXTRACTOR_VERSION}))
             return "unchanged"
@@ -326,7 +325,7 @@ class Archive:
         self._add("attachment", {
             "id": hashlib.sha256(f"{url}\n{digest}".encode("utf-8")).hexdigest()[:24],
             "url": url, "parent_url": parent_url,
-            "report_id": report_id_for(parent_url) if parent_url else None,
+            "report_id": self.report_id(parent_url) if parent_url else None,
             "filename": filename, "content_type": content_type, "size": len(data), "sha256": digest,
             "stored_as": relative, "fetched_at": normalise_timestamp(fetched_at),
             "used_for_report": int(used_for_report), "error": error,
@@ -338,11 +337,11 @@ class Archive:
         """A listed report not fetched again (fresh or 304): seen now, not removed. Its column
         and region fill what an archive from before those columns left empty (so the report is
         checked for removal like the others)."""
-        report_id = report_id_for(url)
+        report_id = self.report_id(url)
         known = self._pending.get(report_id) or self._stored_state(report_id)
         if known is None:
             return False
-        fill = {"column_url": column_url, **{k: (region or {}).get(k) for k in REGION_KEYS}}
+        fill = {"url": url, "column_url": column_url, **{k: (region or {}).get(k) for k in REGION_KEYS}}
         self._add("seen", (report_id, known[1], normalise_timestamp(seen_at),
                            {k: v for k, v in fill.items() if v is not None}))
         return True
@@ -397,7 +396,7 @@ class Archive:
         """Reports of this column missing from its lists: removed_at = first missed (kept, never
         deleted); listed ones get removed_at cleared. Returns how many are newly removed."""
         self.flush()
-        listed = {report_id_for(u) for u in listed_urls}
+        listed = {self.report_id(u) for u in listed_urls}
         when = normalise_timestamp(when)
         newly = 0
         with self.db.atomic():
@@ -533,8 +532,11 @@ class Archive:
 
     def _write_seen(self, report_id: str, version: int, seen: str, fill: Optional[dict[str, Any]] = None) -> None:
         fill = fill or {}
-        names = [k for k in ("column_url", *REGION_KEYS) if k in fill]
-        filled = "".join(f", [{k}] = coalesce([{k}], ?)" for k in names)
+        # The address and column it is listed under now (a portal that moved: the new ones),
+        # the region where it has none (an archive from before those columns).
+        names = [k for k in ("url", "column_url", *REGION_KEYS) if k in fill]
+        filled = "".join(f", [{k}] = ?" if k in ("url", "column_url") else f", [{k}] = coalesce([{k}], ?)"
+                         for k in names)
         self.db.execute(
             f"update reports set last_seen = max(coalesce(last_seen, ''), ?){filled} where id = ?",
             [seen, *(fill[k] for k in names), report_id],

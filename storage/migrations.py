@@ -22,6 +22,7 @@ from typing import Callable, Optional, Union
 
 import sqlite_utils
 
+from storage.rekey import rekey_reports
 from storage.schema import INDEXES, TABLES
 from storage.search import ensure_grams_index
 
@@ -97,10 +98,19 @@ def _grams_without_columnsize(db: sqlite_utils.Database) -> None:
     ensure_grams_index(db.conn)  # rebuilds an index of the first layout (~15 s per 100k reports)
 
 
+def _canonical_ids(db: sqlite_utils.Database) -> None:
+    """Ids of the earlier rules kept https, www. and tracking parameters apart: re-key them
+    (storage/rekey.py; plain http addresses keep their ids)."""
+    with db.atomic():
+        rekey_reports(db, reason="migration 3: canonical URLs")
+
+
 # The ordered steps. Append only.
 MIGRATIONS: list[Migration] = [
     Migration(1, "the first archive layout", _nothing),
     Migration(2, "short-word index that datasette can count (rebuilt once)", _grams_without_columnsize),
+    Migration(3, "report ids from canonical URLs (https, www. and tracking parameters folded); old ids kept "
+              "in report_ids", _canonical_ids),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].number
 

@@ -74,10 +74,23 @@ order by portal, id desc"""
 
 
 # -- captures ------------------------------------------------------------------------------------
+def renamed_id(conn: sqlite3.Connection, report_id: str) -> Optional[str]:
+    """The id now of a report that had `report_id` before it was re-keyed (report_ids,
+    storage/rekey.py), or None."""
+    if not conn.execute("select 1 from sqlite_master where type = 'table' and name = 'report_ids'").fetchone():
+        return None
+    row = conn.execute("select new_id from report_ids where old_id = ?", [report_id]).fetchone()
+    return row[0] if row else None
+
+
 def capture_of(conn: sqlite3.Connection, report_id: str) -> Optional[tuple]:
-    """(warc_file, warc_offset, captured_at) of a report, None for an unknown id."""
-    return conn.execute("select warc_file, warc_offset, captured_at from reports where id = ?",
-                        [report_id]).fetchone()
+    """(warc_file, warc_offset, captured_at) of a report (an old id found through report_ids),
+    None for an unknown id."""
+    sql = "select warc_file, warc_offset, captured_at from reports where id = ?"
+    found = conn.execute(sql, [report_id]).fetchone()
+    if found is None and (new := renamed_id(conn, report_id)) is not None:
+        found = conn.execute(sql, [new]).fetchone()
+    return found
 
 
 # -- datasette's canned queries (the journalist questions; titles in xxgk/serve.py) --------------

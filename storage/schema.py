@@ -71,7 +71,8 @@ C = Column
 REPORT_ID = C("report_id", str, "报告编号", "reports.id")
 
 REPORTS = Table("reports", "政府信息公开工作年度报告，每份报告一行（最新版本）", "one row per report, newest version", (
-    C("id", str, "报告编号", "stable report id: first 16 hex digits of sha256 of the canonical URL"),
+    C("id", str, "报告编号", "stable report id: first 16 hex digits of sha256 of the canonical URL "
+      "(storage/identity.py; ids that changed: report_ids)"),
     C("url", str, "报告网址", "address the report was crawled from"),
     C("portal", str, "门户", "portal (registry name) it was crawled from"),
     C("title", str, "标题", "title"),
@@ -244,10 +245,22 @@ COLUMN_WALKS = Table("column_walks", "栏目完整遍历", "the last complete wa
     C("removed", int, "已删除报告数", "reports of the column marked removed after it"),
 ), pk="column_url")
 
+# Ids that changed (storage/rekey.py): a link or a note keeping an old id still finds its report.
+REPORT_IDS = Table("report_ids", "报告编号变更", "report ids that changed: old id → the id of the report now", (
+    C("old_id", str, "原报告编号", "the id the report had (links made before still name it)"),
+    C("new_id", str, "现报告编号", "reports.id now: the first 16 hex of sha256 of the canonical URL "
+      "(scheme folded, www. and registry host aliases resolved, default ports and tracking parameters dropped)"),
+    C("url", str, "报告网址", "the address stored under the old id"),
+    C("rekeyed_at", str, "变更时间", "when it was re-keyed (UTC)"),
+    C("reason", str, "原因", "migration 3 (canonical URLs), or registry hosts (a declared alias)"),
+    C("kept", int, "1 = 原记录保留", "1: the report's rows moved to the new id; 0: another address of the same "
+      "report was kept, and this one's versions and changes stay under the old id"),
+), pk="old_id")
+
 # Every table of the archive, in creation order (the FTS index and its shadow tables aside).
 TABLES: dict[str, Table] = {t.name: t for t in (
     REPORTS, CELLS, CHECKS, FETCHES, CRAWL_RUNS, REPORT_VERSIONS, REPORT_CHANGES, ATTACHMENTS,
-    PORTAL_CHECKS, COLUMN_WALKS, ARCHIVE_INFO)}
+    PORTAL_CHECKS, COLUMN_WALKS, ARCHIVE_INFO, REPORT_IDS)}
 
 INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cells", ("report_id",)),
@@ -262,5 +275,6 @@ INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("reports", ("province",)),
     ("attachments", ("report_id",)),
     ("report_changes", ("report_id", "version")),
+    ("report_ids", ("new_id",)),
     ("portal_checks", ("portal", "checked_at")),
 )

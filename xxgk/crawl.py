@@ -53,6 +53,7 @@ class CrawlTarget:
     family: Optional[str] = None  # registry hint; None = detect from the page
     region: Optional[dict] = None  # province, city, level, region_code (registry)
     allowed_origins: tuple[str, ...] = ()  # other origins the registry lets the crawl follow
+    hosts: tuple[str, ...] = ()  # the portal's host names, the first for its reports' ids (registry)
 
 
 @dataclass
@@ -140,6 +141,8 @@ def _settings(target: CrawlTarget, db: str, progress: bool, overrides: Optional[
     settings.set("XXGK_PROGRESS_SHARED", shared_terminal, priority="cmdline")
     if target.region:
         settings.set("XXGK_REGION", dict(target.region), priority="cmdline")
+    if target.hosts:
+        settings.set("XXGK_HOSTS", list(target.hosts), priority="cmdline")
     if target.alias:
         settings.set("XXGK_URL_ALIAS", list(target.alias), priority="cmdline")
     if target.local:

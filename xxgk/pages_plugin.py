@@ -40,6 +40,7 @@ from datasette.utils.asgi import Response, asgi_static
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
 
+from storage.queries import renamed_id
 from xxgk import ui
 from xxgk.labels import parse_utc, parse_year
 
@@ -203,6 +204,11 @@ async def report_view(datasette: Any, request: Any) -> Response:
         return await not_found(datasette, request, str(exc))
     page = await db.execute_fn(lambda conn: ui.report_page(conn, report_id))
     if page is None:
+        # An id from before the report was re-keyed (storage/rekey.py): its page moved.
+        new_id = await db.execute_fn(lambda conn: renamed_id(conn, report_id))
+        if new_id is not None:
+            return Response.redirect(datasette.urls.path(report_path(new_id) + (".json" if as_json else "")),
+                                     status=301)
         if as_json:
             return json_response({"error": f"no report {report_id}"}, status=404)
         return await not_found(datasette, request, f"没有这份报告 / no report {report_id}")

@@ -296,14 +296,17 @@ def _handler_for(portal: Portal, delay: float = 0.0) -> type[BaseHTTPRequestHand
 
 @contextlib.contextmanager
 def serve_handler(handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1", port: int = 0,
-                  name: str = "xxgk-portal") -> Iterator[str]:
-    """Serve a request handler in a daemon thread; yields the base URL ("http://127.0.0.1:PORT")."""
+                  name: str = "xxgk-portal", tls=None) -> Iterator[str]:
+    """Serve a request handler in a daemon thread; yields the base URL ("http://127.0.0.1:PORT",
+    or https with `tls`, a server-side ssl.SSLContext: a portal that moved to https)."""
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
-        yield f"http://{host}:{server.server_address[1]}"
+        yield f"{'https' if tls is not None else 'http'}://{host}:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
@@ -312,8 +315,9 @@ def serve_handler(handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1"
 
 @contextlib.contextmanager
 def serve_portal(portal: Portal, host: str = "127.0.0.1", port: int = 0,
-                 delay: float = 0.0) -> Iterator[str]:
-    """Serve portal in a daemon thread; yields the base URL ("http://127.0.0.1:PORT").
-    `delay`: seconds every answer waits (a slow portal, for tests of concurrent crawls)."""
-    with serve_handler(_handler_for(portal, delay), host, port, "xxgk-demo-portal") as url:
+                 delay: float = 0.0, tls=None) -> Iterator[str]:
+    """Serve portal in a daemon thread; yields the base URL ("http://127.0.0.1:PORT"; https
+    with `tls`, see serve_handler). `delay`: seconds every answer waits (a slow portal, for
+    tests of concurrent crawls)."""
+    with serve_handler(_handler_for(portal, delay), host, port, "xxgk-demo-portal", tls) as url:
         yield url
