@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from conftest import GOLDEN, REPO, free_port, rows, xxgk
+from crawler.registry import load
 from pipelines.report import extract_path
 from storage.archive import Archive
 from storage.identity import canonical_url, host_aliases, report_id_for
@@ -85,6 +86,8 @@ def test_a_portal_reached_by_another_name_or_over_https_keeps_its_report_ids(tmp
         second = run(db, reg, "crawl", "loop", "-q")
         assert second.returncode == 0, second.stderr
     assert {r[0] for r in rows(db, "select id from reports")} == ids, "the alias gave new ids"
+    entry = load(reg)["loop"]   # pages linking the portal by its other name stay on the site
+    assert f"http://127.0.0.1:{port}" in entry.crawl_origins
     assert all("localhost" in r[0] for r in rows(db, "select url from reports")), "url is where it was last read"
     agencies = rows(db, "select agency, count(*) from reports group by agency having count(*) > 1")
     assert not agencies

@@ -157,3 +157,23 @@ def test_a_new_version_always_says_what_changed():
     changes = changes_between("r", 2, old, {**old, "metadata": {"索引号": "2"}})
     assert [(c["name"], c["old"], c["new"]) for c in changes] == [("metadata.索引号", "1", "2")]
     assert changes_between("r", 2, old, {**old, "source": "elsewhere", "confidence": 0.5}) == []
+
+
+def test_captures_are_read_back_as_the_crawl_read_them():
+    """WARC keeps bodies as received: a gzip or deflate body is inflated again (within the
+    crawl's download limit), an encoding this code cannot read is one clear line."""
+    import gzip
+    import zlib
+
+    import pytest
+
+    from crawler.reextract import NotReextracted, decoded_body
+
+    page = "<html><title>某局2019年政府信息公开工作年度报告</title></html>".encode("utf-8")
+    assert decoded_body(page, [("Content-Type", "text/html")]) == page
+    assert decoded_body(gzip.compress(page), [("Content-Encoding", "gzip")]) == page
+    assert decoded_body(zlib.compress(page), [("content-encoding", "deflate")]) == page
+    with pytest.raises(NotReextracted, match="Content-Encoding 'br'"):
+        decoded_body(b"\x1b", [("Content-Encoding", "br")])
+    with pytest.raises(NotReextracted, match="not valid gzip"):
+        decoded_body(b"not gzip", [("Content-Encoding", "gzip")])
