@@ -42,7 +42,6 @@ sys.path.insert(0, str(REPO / "tests"))
 import attachment_factory as af  # noqa: E402  (reportlab: the test extra, `make install`)
 from xxgk.portal import build_demo_portal, serve_portal  # noqa: E402
 
-ZOOM_RE = re.compile(rb'<div id="zoom">.*</div>\s*</div>\s*<div class="footer">', re.S)
 X = [sys.executable, "-m", "xxgk"]
 
 
@@ -65,10 +64,7 @@ class PdfPortal:
             return 200, {"Content-Type": "application/pdf", "Content-Length": str(len(data))}, data
         status, out, data = self.portal.handle(method, path, query, body, headers)
         if path in self.pages:
-            link = f'<div id="zoom"><p>附件：<a href="{self.pages[path]}">年度报告全文</a></p></div></div><div class="footer">'
-            data = ZOOM_RE.sub(link.encode(), data)
-            out = {k: v for k, v in out.items() if k.lower() not in ("etag", "last-modified")}
-            out["Content-Length"] = str(len(data))
+            out, data = af.linking_page(out, data, self.pages[path])
         return status, out, data
 
 

@@ -27,7 +27,6 @@ from conftest import REPO
 from redis_server import redis_server
 from xxgk.portal import build_demo_portal, serve_portal
 
-ZOOM_RE = re.compile(rb'<div id="zoom">.*</div>\s*</div>\s*<div class="footer">', re.S)
 TABLE_RE = re.compile(rb"<table.*?</table>", re.S | re.I)
 # Columns that say when or where (capture file, offset) a thing was seen: they differ between any
 # two crawls. Everything else must be equal.
@@ -93,10 +92,7 @@ class Site:
             data = TABLE_RE.sub(b"", data)
             out = dict(out, **{"Content-Length": str(len(data))})
         if path in self.pages:
-            link = f'<div id="zoom"><p>附件：<a href="{self.pages[path]}">年度报告全文</a></p></div></div><div class="footer">'
-            data = ZOOM_RE.sub(link.encode(), data)
-            out = {k: v for k, v in out.items() if k.lower() not in ("etag", "last-modified")}
-            out["Content-Length"] = str(len(data))
+            out, data = af.linking_page(out, data, self.pages[path])
         return status, out, data
 
 
