@@ -166,7 +166,13 @@ def load(path: Optional[Path] = None, problems: Optional[list[str]] = None) -> d
     A bad entry raises RegistryError; with a `problems` list it is reported there and skipped
     instead, so that one typo in a private registry does not stop cron's other portals."""
     path = Path(path or os.environ.get(REGISTRY_ENV) or REGISTRY_PATH)
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if path == REGISTRY_PATH and not path.is_file():  # the package runs from a zipped egg (Scrapyd)
+        import pkgutil
+
+        text = (pkgutil.get_data(__package__, REGISTRY_PATH.name) or b"").decode("utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
     entries: dict[str, PortalEntry] = {}
     for raw in data.get("portals", []):
         try:

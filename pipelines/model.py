@@ -1,7 +1,8 @@
 """Typed results of extraction: what `xxgk extract` prints and the archive stores."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import copy
+from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
 Number = Union[int, float]
@@ -32,7 +33,10 @@ class Cell:
     raw: str
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # Written out, not dataclasses.asdict: a crawl converts ~100 cells per report, and
+        # asdict's recursive deep copies were a large share of the crawl's time (issue #11).
+        return {"table": self.table, "row": list(self.row), "column": list(self.column),
+                "unit": self.unit, "value": self.value, "raw": self.raw}
 
 
 @dataclass
@@ -46,7 +50,8 @@ class Check:
     kind: str = "mismatch"  # or "missing" when a total is blank
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"check": self.check, "expected": self.expected, "found": self.found,
+                "where": copy.deepcopy(self.where), "kind": self.kind}
 
 
 @dataclass
@@ -76,5 +81,15 @@ class Extraction:
     body_text: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        return data
+        """The extract contract's object: the fields in declaration order (as asdict gives
+        them; tests/test_archive.py checks both agree), nested values copied."""
+        return {
+            "source": self.source, "is_report": self.is_report, "title": self.title,
+            "index_no": self.index_no, "index_no_parts": copy.deepcopy(self.index_no_parts),
+            "agency": self.agency, "publisher": self.publisher, "written_date": self.written_date,
+            "published_date": self.published_date, "signed_date": self.signed_date,
+            "report_year": self.report_year, "template": self.template,
+            "metadata": dict(self.metadata), "cells": [c.to_json() for c in self.cells],
+            "indicators": dict(self.indicators), "checks": [c.to_json() for c in self.checks],
+            "confidence": self.confidence, "errors": list(self.errors), "body_text": self.body_text,
+        }

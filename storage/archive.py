@@ -105,19 +105,30 @@ def content_hash(extraction: Extraction) -> str:
     where the page was read from; body text without white space, which in Chinese text is
     layout (a re-flowed page is not a new version).
     """
-    data = extraction.to_json()
-    for key in NOT_CONTENT:
-        data.pop(key, None)
-    data["body_text"] = re.sub(r"\s+", "", data.get("body_text") or "")
-    return hashlib.sha256(canonical_json(_plain_numbers(data)).encode("utf-8")).hexdigest()
+    return content_hash_of(extraction.to_json())
 
 
-def _as_dict(item: Any) -> dict[str, Any]:
-    return item.to_json() if hasattr(item, "to_json") else dict(item)
+_WHITE_SPACE = re.compile(r"\s+")
+
+
+def content_hash_of(data: dict[str, Any]) -> str:
+    """content_hash of an extraction already converted by to_json (the archive converts each
+    report once). The canonical byte string is the one the archive has always hashed, so a
+    re-crawl of an archive written by earlier code finds its reports unchanged."""
+    content = {key: _plain_numbers(value) for key, value in data.items()
+               if key not in NOT_CONTENT and key not in ("cells", "body_text")}
+    # Cells are most of a report: only their value can be a number (67.0 hashes as 67).
+    content["cells"] = [cell if type(cell.get("value")) is not float or not cell["value"].is_integer()
+                        else {**cell, "value": int(cell["value"])} for cell in data.get("cells") or []]
+    content["body_text"] = _WHITE_SPACE.sub("", data.get("body_text") or "")
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return _ENCODER.encode(value)
 
 
 def _cell_map(data: dict[str, Any]) -> dict[str, Any]:
@@ -175,6 +186,36 @@ def changes_between(report_id: str, version: int, old: dict[str, Any],
     return out
 
 
+def _insert_sql(table: str, columns: tuple[str, ...], verb: str = "insert") -> str:
+    names = ", ".join(f"[{c}]" for c in columns)
+    return f"{verb} into [{table}] ({names}) values ({', '.join('?' for _ in columns)})"
+
+
+CELL_COLUMNS = ("report_id", "table_name", "row_path", "column_path", "row_label", "column_label",
+                "unit", "value", "raw", "seq")
+CHECK_COLUMNS = ("report_id", "check", "expected", "found", "kind", "detail", "seq")
+_INSERT_CELL = _insert_sql("cells", CELL_COLUMNS)
+_INSERT_CHECK = _insert_sql("checks", CHECK_COLUMNS)
+_INSERT_VERSION = ("insert or replace into report_versions (report_id, version, content_sha256, url, "
+                   "first_seen, last_seen, data_json) values (:report_id, :version, :content_sha256, "
+                   ":url, :first_seen, :last_seen, :data_json)")
+_INSERT_CHANGE = ("insert into report_changes (report_id, version, kind, name, old, new) "
+                  "values (:report_id, :version, :kind, :name, :old, :new)")
+_UPSERTS: dict[tuple[str, tuple[str, ...]], str] = {}
+
+
+def _upsert_sql(table: str, columns: tuple[str, ...], pk: str) -> str:
+    """insert … on conflict do update: a new row fires only the FTS insert triggers."""
+    sql = _UPSERTS.get((table, columns))
+    if sql is None:
+        names = ", ".join(f"[{c}]" for c in columns)
+        values = ", ".join(f":{c}" for c in columns)
+        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c != pk)
+        sql = _UPSERTS[(table, columns)] = (f"insert into [{table}] ({names}) values ({values}) "
+                                            f"on conflict([{pk}]) do update set {updates}")
+    return sql
+
+
 class Archive:
     """Buffered writer over one archive file; use as a context manager so close() flushes.
 
@@ -195,6 +236,7 @@ class Archive:
         # Reports saved but not yet flushed: id -> (content_sha256, version, first_seen).
         self._pending: dict[str, tuple[str, int, str]] = {}
         self._pending_data: dict[str, dict[str, Any]] = {}
+        self._paths: dict[tuple, str] = {}
         self._closed = False
         self._migrate()
 
@@ -283,10 +325,13 @@ class Archive:
                     column_url: Optional[str] = None, region: Optional[dict[str, Any]] = None) -> str:
         """Buffer one report; say whether it is 'new', 'changed' or 'unchanged'.
 
-        `capture` = {"file", "offset"} of the WARC response record it came from."""
+        `capture` = {"file", "offset"} of the WARC response record it came from.
+        The extraction is converted to plain data once; the hash, the rows, the version's JSON
+        and the comparison with the previous version all read that one copy."""
         seen = normalise_timestamp(fetched_at)
         report_id = self.report_id(url)
-        digest = content_hash(extraction)
+        data = extraction.to_json()
+        digest = content_hash_of(data)
         known = self._pending.get(report_id) or self._stored_state(report_id)
         if known is not None and known[0] == digest:
             region = region or {}
@@ -298,15 +343,15 @@ class Archive:
         version = 1 if known is None else known[1] + 1
         first_seen = seen if known is None else known[2]
         self._pending[report_id] = (digest, version, first_seen)
-        rows = self._report_rows(report_id, url, portal, extraction, digest, version, first_seen, seen)
+        rows = self._report_rows(report_id, url, portal, data, digest, version, first_seen, seen)
         capture = capture or {}
         rows["report"].update({"warc_file": capture.get("file"), "warc_offset": capture.get("offset"),
                                "captured_at": seen if capture else None, "column_url": column_url,
                                "removed_at": None})
         region = region or {}
         rows["report"].update({key: region.get(key) for key in REGION_KEYS})
-        rows["changes"] = changes_between(report_id, version, previous, extraction.to_json()) if previous else []
-        self._pending_data[report_id] = extraction.to_json()
+        rows["changes"] = changes_between(report_id, version, previous, data) if previous else []
+        self._pending_data[report_id] = data
         self._add("report", rows)
         return "new" if known is None else "changed"
 
@@ -374,7 +419,8 @@ class Archive:
                                        *REGION_KEYS)}
         kept.update({k: v for k, v in (fill or {}).items() if kept.get(k) is None})
         kept.update(overwrite or {})
-        digest = content_hash(extraction)
+        data = extraction.to_json()
+        digest = content_hash_of(data)
         if digest == stored["content_sha256"]:
             self._add("update", (report_id, {**kept, "extractor_version": EXTRACTOR_VERSION,
                                              "confidence": extraction.confidence}))
@@ -382,13 +428,13 @@ class Archive:
         version = int(stored["version"] or 1)
         previous = self._previous_data(report_id, version)
         seen = stored["last_seen"] or utc_now()
-        rows = self._report_rows(report_id, stored["url"], stored["portal"], extraction, digest, version + 1,
+        rows = self._report_rows(report_id, stored["url"], stored["portal"], data, digest, version + 1,
                                  stored["first_seen"] or seen, seen)
         rows["report"].update(kept)
         rows["version"]["first_seen"] = stored["captured_at"] or seen
-        rows["changes"] = changes_between(report_id, version + 1, previous, extraction.to_json()) if previous else []
+        rows["changes"] = changes_between(report_id, version + 1, previous, data) if previous else []
         self._pending[report_id] = (digest, version + 1, stored["first_seen"] or seen)
-        self._pending_data[report_id] = extraction.to_json()
+        self._pending_data[report_id] = data
         self._add("report", rows)
         return "changed"
 
@@ -420,55 +466,50 @@ class Archive:
         ).fetchone()
         return (row[0], int(row[1] or 1), row[2]) if row else None
 
-    def _report_rows(self, report_id: str, url: str, portal: str, ex: Extraction,
+    def _report_rows(self, report_id: str, url: str, portal: str, data: dict[str, Any],
                      digest: str, version: int, first_seen: str, seen: str) -> dict[str, Any]:
-        cells: dict[tuple[str, str, str], dict[str, Any]] = {}
+        """The rows of one report from its to_json() data; cells and checks as tuples in
+        CELL_COLUMNS / CHECK_COLUMNS order, for executemany."""
+        cells: dict[tuple[str, str, str], tuple] = {}
         duplicates = 0
-        for seq, item in enumerate(ex.cells):
-            cell = _as_dict(item)
-            row_path = list(cell.get("row") or [])
-            column_path = list(cell.get("column") or [])
-            key = (cell.get("table") or "", _dumps(row_path), _dumps(column_path))
+        paths = self._paths  # label path -> its JSON text: a crawl has few distinct paths
+        if len(paths) > 100_000:  # a portal of ever-new labels: start again
+            paths.clear()
+        for seq, cell in enumerate(data["cells"]):
+            row_path, column_path = cell["row"] or [], cell["column"] or []
+            row_key, column_key = tuple(row_path), tuple(column_path)
+            row_json = paths.get(row_key) or paths.setdefault(row_key, _dumps(list(row_path)))
+            column_json = paths.get(column_key) or paths.setdefault(column_key, _dumps(list(column_path)))
+            key = (cell["table"] or "", row_json, column_json)
             if key in cells:  # the primary key admits one; count the rest, keep the first
                 duplicates += 1
                 continue
-            cells[key] = {
-                "report_id": report_id, "table_name": key[0], "row_path": key[1],
-                "column_path": key[2], "row_label": row_path[-1] if row_path else None,
-                "column_label": column_path[-1] if column_path else None,
-                "unit": cell.get("unit"), "value": cell.get("value"), "raw": cell.get("raw"),
-                "seq": seq,
-            }
-        checks = []
-        for seq, item in enumerate(ex.checks):
-            check = _as_dict(item)
-            checks.append({
-                "report_id": report_id, "check": check.get("check"),
-                "expected": check.get("expected"), "found": check.get("found"),
-                "kind": check.get("kind"),
-                "detail": _dumps({"where": check.get("where") or {}, "kind": check.get("kind")}),
-                "seq": seq,
-            })
-        indicators = dict(ex.indicators or {})
+            cells[key] = (report_id, key[0], key[1], key[2], row_path[-1] if row_path else None,
+                          column_path[-1] if column_path else None, cell["unit"], cell["value"],
+                          cell["raw"], seq)
+        checks = [(report_id, check["check"], check["expected"], check["found"], check["kind"],
+                   _dumps({"where": check["where"] or {}, "kind": check["kind"]}), seq)
+                  for seq, check in enumerate(data["checks"])]
+        indicators = data["indicators"] or {}
         report = {
-            "id": report_id, "url": url, "portal": portal, "title": ex.title,
-            "index_no": ex.index_no, "agency": ex.agency, "publisher": ex.publisher,
-            "written_date": ex.written_date, "published_date": ex.published_date,
-            "signed_date": ex.signed_date, "report_year": ex.report_year,
-            "template": ex.template, "body_text": ex.body_text, "content_sha256": digest,
+            "id": report_id, "url": url, "portal": portal, "title": data["title"],
+            "index_no": data["index_no"], "agency": data["agency"], "publisher": data["publisher"],
+            "written_date": data["written_date"], "published_date": data["published_date"],
+            "signed_date": data["signed_date"], "report_year": data["report_year"],
+            "template": data["template"], "body_text": data["body_text"], "content_sha256": digest,
             "first_seen": first_seen, "last_seen": seen, "version": version,
             **{key: indicators.get(key) for key in INDICATOR_KEYS},
-            "is_report": int(bool(ex.is_report)), "cells_count": len(cells),
-            "checks_count": len(checks), "confidence": ex.confidence, "duplicate_cells": duplicates,
-            "index_no_parts_json": _dumps(ex.index_no_parts) if ex.index_no_parts else None,
+            "is_report": int(bool(data["is_report"])), "cells_count": len(cells),
+            "checks_count": len(checks), "confidence": data["confidence"], "duplicate_cells": duplicates,
+            "index_no_parts_json": _dumps(data["index_no_parts"]) if data["index_no_parts"] else None,
             "indicators_json": _dumps(indicators),
-            "metadata_json": _dumps(ex.metadata or {}),
-            "errors_json": _dumps(list(ex.errors or [])),
+            "metadata_json": _dumps(data["metadata"] or {}),
+            "errors_json": _dumps(list(data["errors"] or [])),
             "extractor_version": EXTRACTOR_VERSION,
         }
         version_row = {
             "report_id": report_id, "version": version, "content_sha256": digest, "url": url,
-            "first_seen": seen, "last_seen": seen, "data_json": _dumps(ex.to_json()),
+            "first_seen": seen, "last_seen": seen, "data_json": _dumps(data),
         }
         return {"report": report, "cells": list(cells.values()), "checks": checks,
                 "version": version_row}
@@ -520,15 +561,15 @@ class Archive:
         )
 
     def _write_report(self, rows: dict[str, Any]) -> None:
-        report = rows["report"]
-        self.db.table("reports").upsert(report, pk="id")
-        self.db.table("cells").delete_where("report_id = ?", [report["id"]])
-        self.db.table("checks").delete_where("report_id = ?", [report["id"]])
-        self.db.table("cells").insert_all(rows["cells"])
-        self.db.table("checks").insert_all(rows["checks"])
-        self.db.table("report_versions").insert(rows["version"], replace=True)
+        report, conn = rows["report"], self.db.conn
+        conn.execute(_upsert_sql("reports", tuple(report), "id"), report)
+        conn.execute("delete from cells where report_id = ?", [report["id"]])
+        conn.execute("delete from checks where report_id = ?", [report["id"]])
+        conn.executemany(_INSERT_CELL, rows["cells"])
+        conn.executemany(_INSERT_CHECK, rows["checks"])
+        conn.execute(_INSERT_VERSION, rows["version"])
         if rows.get("changes"):
-            self.db.table("report_changes").insert_all(rows["changes"])
+            conn.executemany(_INSERT_CHANGE, rows["changes"])
 
     def _write_seen(self, report_id: str, version: int, seen: str, fill: Optional[dict[str, Any]] = None) -> None:
         fill = fill or {}

@@ -104,18 +104,21 @@ def _hex(char: str) -> str:
 
 
 def gram_tokens(*texts: Optional[str]) -> set[str]:
-    """The short-word index's tokens for some texts (each text on its own: no pair spans two)."""
-    tokens: set[str] = set()
+    """The short-word index's tokens for some texts (each text on its own: no pair spans two):
+    the hex UTF-8 of every pair of adjacent characters, and of each run's last character.
+
+    Distinct pairs are collected first and each is encoded once (a report's body repeats most
+    of its pairs many times; this runs in the index trigger of every report written)."""
+    pairs: set[str] = set()
     for text in texts:
         if not text:
             continue
         for run in _SPACE_RE.split(fold(str(text))):
             if not run:
                 continue
-            hexes = [_hex(c) for c in run]
-            tokens.update(map(str.__add__, hexes, hexes[1:]))
-            tokens.add(hexes[-1])
-    return tokens
+            pairs.update(map(str.__add__, run, run[1:]))
+            pairs.add(run[-1])
+    return {pair.encode("utf-8", "surrogatepass").hex() for pair in pairs}
 
 
 # Tokens of the title and of the agency are also stored marked with a letter that is not a hex

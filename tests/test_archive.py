@@ -136,6 +136,52 @@ def test_content_hash_ignores_source_and_whitespace_but_not_figures() -> None:
     assert content_hash(d) == content_hash(a)
 
 
+def _content_hash_as_first_written(extraction: Extraction) -> str:
+    """The archive's first content hash, kept verbatim: archives written by earlier code
+    store it, and a re-crawl must find their unchanged reports unchanged."""
+    import dataclasses
+    import hashlib
+
+    def plain(value):
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        return value
+
+    data = dataclasses.asdict(extraction)
+    data.pop("source", None)
+    data.pop("confidence", None)
+    data["body_text"] = re.sub(r"\s+", "", data.get("body_text") or "")
+    text = json.dumps(plain(data), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _golden_pages_with_tables() -> list[Path]:
+    pages = sorted(p for p in (Path(__file__).parent / "golden").iterdir() if p.suffix in (".html", ".txt"))
+    return [p for p in pages
+            if json.loads(p.with_name(p.name + ".expected.json").read_text(encoding="utf-8")).get("cells")]
+
+
+@pytest.mark.parametrize("case", _golden_pages_with_tables()[:10], ids=lambda p: p.name)
+def test_fast_conversion_and_hash_match_the_first_ones(case: Path) -> None:
+    """to_json is written out (no dataclasses.asdict) and the hash is built from it once:
+    both must give exactly what the first implementation gave, on real extractions."""
+    import dataclasses
+
+    from pipelines.report import extract_path
+
+    extraction = extract_path(str(case), url=f"golden/{case.name}")
+    assert extraction.cells, case  # a page with tables: the cells are what the fast path converts
+    assert extraction.to_json() == dataclasses.asdict(extraction)
+    assert list(extraction.to_json()) == [f.name for f in dataclasses.fields(Extraction)]
+    assert content_hash(extraction) == _content_hash_as_first_written(extraction)
+    extraction.cells[0].value = 12.0  # float figures hash as the integers they are
+    assert content_hash(extraction) == _content_hash_as_first_written(extraction)
+
+
 def test_save_then_resave_changes_no_row_count(db_path: Path) -> None:
     with Archive(db_path) as archive:
         run = archive.start_run("demo")
@@ -357,3 +403,27 @@ def test_search_reports_result_shape_and_snippet(search_db: Path) -> None:
         assert [r["score"] for r in ranked] == sorted(r["score"] for r in ranked)
     finally:
         conn.close()
+
+
+def test_short_word_tokens_match_the_per_character_encoding() -> None:
+    """gram_tokens encodes each distinct pair once; the index must hold exactly the tokens of
+    the first, per-character implementation (archives indexed by it are searched with these)."""
+    import random
+
+    from storage.search import _SPACE_RE, fold, gram_tokens
+
+    def per_character(*texts):
+        tokens = set()
+        for text in texts:
+            for run in _SPACE_RE.split(fold(str(text))) if text else ():
+                hexes = [c.encode("utf-8", "surrogatepass").hex() for c in run]
+                tokens.update(map(str.__add__, hexes, hexes[1:]))
+                tokens.update(hexes[-1:])
+        return tokens
+
+    rng = random.Random(11)
+    alphabet = "政府信息公开年度报告 \n\tABCabc123ＡＢİß，。😀\ud83d"
+    for _ in range(500):
+        texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3)]
+        assert gram_tokens(*texts) == per_character(*texts)
+    assert gram_tokens("公开 公开") == {"e585ace5bc80", "e5bc80"}
