@@ -70,6 +70,19 @@ class PortalEntry:
                 "city": self.city}
 
     @property
+    def crawl_origins(self) -> tuple[str, ...]:
+        """Origins the crawl may follow besides the start URLs': allowed_origins, and each start
+        URL's scheme and port on the portal's other host names (`hosts`), so that a page
+        linking the portal by another of its names stays on the site."""
+        out = list(self.allowed_origins)
+        for url in self.start_urls:
+            parts = urlsplit(url)
+            if parts.scheme and parts.hostname:
+                port = f":{parts.port}" if parts.port else ""
+                out += [f"{parts.scheme}://{host.lower()}{port}" for host in self.hosts]
+        return tuple(dict.fromkeys(out))
+
+    @property
     def province_code(self) -> Optional[str]:
         """The province part of region_code ("530128" → "53")."""
         return self.region_code[:2] if self.region_code else None

@@ -63,7 +63,7 @@ def registry_arguments(settings, portal: str) -> dict[str, Any]:
     if all(map(_is_loopback, entry.start_urls)):
         settings.setdict(project_settings.LOCAL_PORTAL_SETTINGS, priority="spider")
     return {"start_urls": list(entry.start_urls), "family": entry.family,
-            "allowed_origins": tuple(entry.allowed_origins)}
+            "allowed_origins": entry.crawl_origins}
 
 
 def scrapyd_settings(settings, portal: str, job: Optional[str]) -> None:

@@ -23,6 +23,9 @@ DOWNLOAD_TIMEOUT = 60
 CONCURRENT_ITEMS = 4
 RETRY_TIMES = 2
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control: an HTTP server in every crawl process that runs Python sent to
+# it (token in a file under the user's state folder). An unattended crawl needs no console.
+REMOTE_CONTROL_ENABLED = False
 COOKIES_ENABLED = False
 LOG_LEVEL = "WARNING"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

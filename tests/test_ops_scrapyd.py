@@ -125,6 +125,7 @@ def test_scrapyd_deploys_and_a_scheduled_job_crawls_a_registered_portal_under_th
             log.close()
     text = job_log.read_text("utf-8")
     assert "Traceback" not in text, text
+    assert "Remote control" not in text and "elnet" not in text, text   # no console in a job
     assert f"[loop] pages" in text and f"reports {N_REPORTS}" in text, text   # the progress line
     assert rows(db, "select status, reports_new from crawl_runs")[0][:] == ("finished", N_REPORTS)
     places = {tuple(r) for r in rows(db, "select province, level, region_code, portal from reports")}

@@ -97,7 +97,7 @@ def cmd_enqueue(args) -> int:
         raise h.usage_error("bundled portals (the demo) are served by `xxgk demo`, not queued")
     overrides = {"XXGK_REFRESH_DAYS": args.refresh_days, **h.setting_overrides(args.settings)}
     jobs = [{"portal": e.id, "start_urls": list(e.start_urls), "local": all(map(h.is_loopback, e.start_urls)),
-             "family": e.family, "region": e.region(), "allowed_origins": list(e.allowed_origins)}
+             "family": e.family, "region": e.region(), "allowed_origins": list(e.crawl_origins)}
             for e in entries]
     jobs += [{"portal": t.portal, "start_urls": list(t.start_urls), "local": t.local} for t in targets]
     client = _client(args)
