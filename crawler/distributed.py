@@ -440,7 +440,8 @@ class ResultsPipeline:
         self.outages = outages()
         os.makedirs(self.spool, exist_ok=True)
         self._send("open", {"portal": self.portal, "start_urls": list(spider.start_urls),
-                            "alias": list(self.alias) if self.alias else None, "region": self.region})
+                            "alias": list(self.alias) if self.alias else None, "region": self.region,
+                            "hosts": self.crawler.settings.getlist("XXGK_HOSTS")})
 
     def process_item(self, item: PageItem, spider=None) -> PageItem:
         payload = {name: getattr(item, name) for name in _ITEM_FIELDS}
@@ -526,7 +527,8 @@ class IngestPipeline(ArchivePipeline):
     checks and removals; the extraction is the worker's (`extract` hook), the body the spool's."""
 
     def __init__(self, db: str, opened: dict[str, Any], store: str, attempt: str):
-        super().__init__(db, opened["portal"], False, opened.get("alias"), opened.get("region"))
+        super().__init__(db, opened["portal"], False, opened.get("alias"), opened.get("region"),
+                         hosts=opened.get("hosts") or None)
         self.store, self.attempt = store, attempt
         self.start_urls = list(opened["start_urls"])
         self.outcome: Optional[dict[str, Any]] = None

@@ -97,7 +97,8 @@ def cmd_enqueue(args) -> int:
         raise h.usage_error("bundled portals (the demo) are served by `xxgk demo`, not queued")
     overrides = {"XXGK_REFRESH_DAYS": args.refresh_days, **h.setting_overrides(args.settings)}
     jobs = [{"portal": e.id, "start_urls": list(e.start_urls), "local": all(map(h.is_loopback, e.start_urls)),
-             "family": e.family, "region": e.region(), "allowed_origins": list(e.crawl_origins)}
+             "family": e.family, "region": e.region(), "allowed_origins": list(e.crawl_origins),
+             "hosts": list(e.hosts)}
             for e in entries]
     jobs += [{"portal": t.portal, "start_urls": list(t.start_urls), "local": t.local} for t in targets]
     client = _client(args)
@@ -174,7 +175,8 @@ def cmd_worker(args) -> int:
             target = CrawlTarget(job["portal"], job["start_urls"], local=bool(job.get("local")),
                                  alias=tuple(job["alias"]) if job.get("alias") else None,
                                  family=job.get("family"), region=job.get("region"),
-                                 allowed_origins=tuple(job.get("allowed_origins") or ()))
+                                 allowed_origins=tuple(job.get("allowed_origins") or ()),
+                                 hosts=tuple(job.get("hosts") or ()))
             settings = _settings(target, "", False, job.get("overrides"))
             settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
             attempt = new_attempt(entry_id)
