@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import sqlite3
 import urllib.parse
@@ -19,7 +18,6 @@ from storage.archive import attachments_dir_for
 from pipelines.report import IMAGE_ONLY_ERROR
 from xxgk.portal import build_demo_portal, serve_portal
 
-ZOOM_RE = re.compile(rb'<div id="zoom">.*</div>\s*</div>\s*<div class="footer">', re.S)
 
 
 class AttachmentPortal:
@@ -40,10 +38,7 @@ class AttachmentPortal:
             return 200, {"Content-Type": "application/octet-stream", "Content-Length": str(len(self.files[path]))}, self.files[path]
         status, out, data = self.portal.handle(method, path, query, body, headers)
         if path in self.pages:
-            link = f'<div id="zoom"><p>附件：<a href="{self.pages[path]}">年度报告全文</a></p></div></div><div class="footer">'
-            data = ZOOM_RE.sub(link.encode(), data)
-            out = {k: v for k, v in out.items() if k.lower() not in ("etag", "last-modified")}
-            out["Content-Length"] = str(len(data))
+            out, data = af.linking_page(out, data, self.pages[path])
         return status, out, data
 
 
