@@ -299,7 +299,11 @@ class ArchivePipeline:
         if spider is not None and getattr(spider, "crawler", None) is not None:
             reason = spider.crawler.stats.get_value("finish_reason")
         status = "finished" if reason in (None, "finished") else INTERRUPTED if reason == "shutdown" else str(reason)
-        if getattr(getattr(self, "crawler", None), "xxgk_interrupted", False):
+        crawler = getattr(self, "crawler", None)
+        # Stopped from outside: `xxgk crawl` on SIGTERM / Ctrl-C says so; a crawl Scrapy runs
+        # itself (a Scrapyd job cancelled) shows it by no longer crawling (Crawler.stop): its
+        # close reason is not known yet when the pipelines close.
+        if getattr(crawler, "xxgk_interrupted", False) or getattr(crawler, "crawling", True) is False:
             status = INTERRUPTED
         walk = getattr(spider, "walk", None)
         if status == "finished" and walk is not None:
