@@ -6,8 +6,9 @@ STAMP  := $(VENV)/.installed
 
 # Debian packages the tests need: DOC/WPS readers (LibreOffice headless, antiword; LibreOffice
 # Calc writes the XLS test files), Chromium with a Chinese font for the browser tests, and the
-# Redis server the distributed-crawl tests start on a loopback port (tests/redis_server.py).
-SYSTEM_PACKAGES := antiword libreoffice-writer-nogui libreoffice-calc-nogui chromium fonts-wqy-microhei redis-server
+# Redis server the distributed-crawl tests start on a loopback port (tests/redis_server.py);
+# the sqlite3 and rsync commands of the README's backup (tests/test_ops_backup.py).
+SYSTEM_PACKAGES := antiword libreoffice-writer-nogui libreoffice-calc-nogui chromium fonts-wqy-microhei redis-server sqlite3 rsync
 
 .PHONY: demo test install system-deps bench clean regen-golden screenshots
 

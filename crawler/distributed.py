@@ -70,6 +70,26 @@ DEFAULT_LEASE = 60.0           # seconds a worker may stay silent before its job
 RECONNECT_ATTEMPTS, RECONNECT_CAP = 30, 2.0
 
 
+class CountingRetry(Retry):
+    """Retries through a Redis restart, counting the failures (`outages()`): a command whose
+    reply was lost may have run (a request popped, a fingerprint added), so whoever saw an
+    outage distrusts what it was doing then (a worker's crawl is queued again, the writer reads
+    its unacknowledged results again)."""
+
+    failures = 0
+
+    def call_with_retry(self, do, fail, *args, **kwargs):
+        def counted(*a):
+            CountingRetry.failures += 1
+            return fail(*a)
+        return super().call_with_retry(do, counted, *args, **kwargs)
+
+
+def outages() -> int:
+    """Failed Redis commands (then retried) in this process so far."""
+    return CountingRetry.failures
+
+
 def connect(url: str) -> redis.Redis:
     """A client that retries through a Redis restart (up to about a minute), then fails."""
     return redis.Redis.from_url(url, **redis_params())
@@ -77,7 +97,7 @@ def connect(url: str) -> redis.Redis:
 
 def redis_params() -> dict[str, Any]:
     return {"socket_timeout": 30, "socket_connect_timeout": 10, "health_check_interval": 30,
-            "retry": Retry(ExponentialBackoff(cap=RECONNECT_CAP, base=0.1), RECONNECT_ATTEMPTS),
+            "retry": CountingRetry(ExponentialBackoff(cap=RECONNECT_CAP, base=0.1), RECONNECT_ATTEMPTS),
             "retry_on_error": [redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError]}
 
 
@@ -417,9 +437,11 @@ class ResultsPipeline:
 
     def open_spider(self, spider=None):
         spider = spider or self.crawler.spider
+        self.outages = outages()
         os.makedirs(self.spool, exist_ok=True)
         self._send("open", {"portal": self.portal, "start_urls": list(spider.start_urls),
-                            "alias": list(self.alias) if self.alias else None, "region": self.region})
+                            "alias": list(self.alias) if self.alias else None, "region": self.region,
+                            "hosts": self.crawler.settings.getlist("XXGK_HOSTS")})
 
     def process_item(self, item: PageItem, spider=None) -> PageItem:
         payload = {name: getattr(item, name) for name in _ITEM_FIELDS}
@@ -454,6 +476,10 @@ class ResultsPipeline:
         spider = spider or self.crawler.spider
         stats = self.crawler.stats
         walk = getattr(spider, "walk", None)
+        if outages() != self.outages:  # Redis went away meanwhile: a request may be lost; again
+            log.warning("%s: Redis was unreachable during the crawl: it is closed as interrupted "
+                        "and queued again", self.portal)
+            self.crawler.xxgk_interrupted = True
         self._send("close", {
             "finish_reason": stats.get_value("finish_reason"),
             "spider_errors": stats.get_value("spider_exceptions/count") or 0,
@@ -501,7 +527,8 @@ class IngestPipeline(ArchivePipeline):
     checks and removals; the extraction is the worker's (`extract` hook), the body the spool's."""
 
     def __init__(self, db: str, opened: dict[str, Any], store: str, attempt: str):
-        super().__init__(db, opened["portal"], False, opened.get("alias"), opened.get("region"))
+        super().__init__(db, opened["portal"], False, opened.get("alias"), opened.get("region"),
+                         hosts=opened.get("hosts") or None)
         self.store, self.attempt = store, attempt
         self.start_urls = list(opened["start_urls"])
         self.outcome: Optional[dict[str, Any]] = None

@@ -14,6 +14,7 @@ import os
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from typing import Optional
+from urllib.parse import urlsplit
 
 from scrapy.http import Request
 
@@ -33,12 +34,27 @@ def parse_ts(value: Optional[str]) -> Optional[datetime]:
         return None
 
 
-def load_state(db: str) -> dict[str, tuple[Optional[datetime], Optional[str], Optional[str]]]:
-    """url → (last 200 fetch, ETag, Last-Modified) from the archive's fetches."""
+def crawl_origins(spider, alias=None) -> Optional[list[str]]:
+    """The origins ("scheme://host[:port]", as stored) a crawl fetches from: its start URLs'
+    and the registry's allowed ones; None when unknown (then the whole archive's state)."""
+    urls = list(getattr(spider, "start_urls", None) or []) + list(getattr(spider, "allowed_origins", None) or [])
+    origins = set()
+    for url in urls:
+        parts = urlsplit(alias_url(str(url), alias))
+        if not (parts.scheme and parts.netloc):
+            return None
+        origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins) or None
+
+
+def load_state(db: str, origins: Optional[list[str]] = None
+               ) -> dict[str, tuple[Optional[datetime], Optional[str], Optional[str]]]:
+    """url → (last 200 fetch, ETag, Last-Modified) from the archive's fetches (`origins`: of
+    the URLs on these only: with many portals in one archive, a crawl holds its own site's)."""
     if not db or not os.path.exists(db):
         return {}
     with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)) as conn:
-        rows = fetch_state(conn)
+        rows = fetch_state(conn, origins=origins)
     return {url: (parse_ts(ts), et, lm) for url, ts, et, lm in rows}
 
 
@@ -63,7 +79,7 @@ class FreshPagesMiddleware:
 
     def open(self, spider=None):
         now = datetime.now(timezone.utc)
-        self.fresh = {url for url, (fetched, _e, _m) in load_state(self.db).items()
+        self.fresh = {url for url, (fetched, _e, _m) in load_state(self.db, crawl_origins(spider, self.alias)).items()
                       if fetched is not None and now - fetched < self.refresh}
 
     def _is_fresh(self, result) -> bool:
@@ -124,7 +140,7 @@ class IncrementalMiddleware:
         return mw
 
     def open(self, spider=None):
-        self.state = load_state(self.db)
+        self.state = load_state(self.db, crawl_origins(spider, self.alias))
 
     def process_request(self, request, spider=None):
         if request.meta.get(META_KIND) != ARTICLE:

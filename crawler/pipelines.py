@@ -54,10 +54,12 @@ class Progress:
     log cadence), never rewritten in place."""
 
     def __init__(self, portal: str, enabled: bool = True, every: float = 1.0, stream=None,
-                 shared: bool = False):
+                 shared: bool = False, logger: Optional[logging.Logger] = None):
         self.portal, self.enabled, self.every = portal, enabled, every
         self.stream = stream or sys.stderr
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty() and not shared
+        self.logger = logger  # a Scrapyd job: the lines go to its log (INFO), not to a terminal
+        self.tty = (hasattr(self.stream, "isatty") and self.stream.isatty() and not shared
+                    and logger is None)
         self.last = 0.0
 
     def show(self, stats: dict[str, int], final: bool = False) -> None:
@@ -72,6 +74,9 @@ class Progress:
             f"(new {stats['reports_new']}, changed {stats['reports_changed']}) · "
             f"not reports {stats['not_reports']} · errors {stats['errors']}"
         )
+        if self.logger is not None:
+            self.logger.info(line)
+            return
         end = "\n" if final or not self.tty else ""
         self.stream.write(("\r" if self.tty else "") + line + end)
         self.stream.flush()
@@ -79,8 +84,9 @@ class Progress:
 
 class ArchivePipeline:
     def __init__(self, db: str, portal: Optional[str], progress: bool, alias=None, region=None,
-                 progress_shared: bool = False, hosts=None):
+                 progress_shared: bool = False, hosts=None, progress_log: bool = False):
         self.db, self.portal_setting, self.progress_enabled = db, portal, progress
+        self.progress_log = progress_log
         self.progress_shared = progress_shared
         self.aliases = host_aliases([hosts]) if hosts else {}
         self.region = dict(region or {})
@@ -98,7 +104,8 @@ class ArchivePipeline:
         s = crawler.settings
         pipeline = cls(s.get("XXGK_DB", "archive.db"), s.get("XXGK_PORTAL"), s.getbool("XXGK_PROGRESS", True),
                        s.getlist("XXGK_URL_ALIAS") or None, s.getdict("XXGK_REGION"),
-                       s.getbool("XXGK_PROGRESS_SHARED", False), s.getlist("XXGK_HOSTS") or None)
+                       s.getbool("XXGK_PROGRESS_SHARED", False), s.getlist("XXGK_HOSTS") or None,
+                       s.getbool("XXGK_PROGRESS_LOG", False))
         pipeline.crawler = crawler
         return pipeline
 
@@ -113,7 +120,8 @@ class ArchivePipeline:
         # not fetch them again (304 or fresh), or they would keep that extraction for ever.
         self.stale = self.archive.stale_reports()
         self.reextractor = Reextractor(self.archive)
-        self.progress = Progress(self.portal, self.progress_enabled, shared=self.progress_shared)
+        self.progress = Progress(self.portal, self.progress_enabled, shared=self.progress_shared,
+                                 logger=logging.getLogger("xxgk.progress") if self.progress_log else None)
         starts = sorted(getattr(spider, "start_urls", []) or [])
         self.column_url = " ".join(alias_url(u, self.alias) for u in starts) or None
 
@@ -303,7 +311,7 @@ class ArchivePipeline:
             status = "failed"
         # Only a complete walk of the lists can tell that a report is gone: every list page
         # asked for in this run answered, none failed, no limit hit, the run not interrupted.
-        walked = walk is None or walk.complete()
+        walked = (walk is None or walk.complete()) and not getattr(spider, "resumed", False)
         stats = spider.crawler.stats if spider is not None and getattr(spider, "crawler", None) else None
         spider_errors = (stats.get_value("spider_exceptions/count") or 0) if stats is not None else 0
         trusted = walked and not self.list_failures and not self.item_failures and not spider_errors

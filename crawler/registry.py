@@ -70,6 +70,19 @@ class PortalEntry:
                 "city": self.city}
 
     @property
+    def crawl_origins(self) -> tuple[str, ...]:
+        """Origins the crawl may follow besides the start URLs': allowed_origins, and each start
+        URL's scheme and port on the portal's other host names (`hosts`), so that a page
+        linking the portal by another of its names stays on the site."""
+        out = list(self.allowed_origins)
+        for url in self.start_urls:
+            parts = urlsplit(url)
+            if parts.scheme and parts.hostname:
+                port = f":{parts.port}" if parts.port else ""
+                out += [f"{parts.scheme}://{host.lower()}{port}" for host in self.hosts]
+        return tuple(dict.fromkeys(out))
+
+    @property
     def province_code(self) -> Optional[str]:
         """The province part of region_code ("530128" → "53")."""
         return self.region_code[:2] if self.region_code else None
@@ -166,7 +179,13 @@ def load(path: Optional[Path] = None, problems: Optional[list[str]] = None) -> d
     A bad entry raises RegistryError; with a `problems` list it is reported there and skipped
     instead, so that one typo in a private registry does not stop cron's other portals."""
     path = Path(path or os.environ.get(REGISTRY_ENV) or REGISTRY_PATH)
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if path == REGISTRY_PATH and not path.is_file():  # the package runs from a zipped egg (Scrapyd)
+        import pkgutil
+
+        text = (pkgutil.get_data(__package__, REGISTRY_PATH.name) or b"").decode("utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
     entries: dict[str, PortalEntry] = {}
     for raw in data.get("portals", []):
         try:

@@ -23,6 +23,9 @@ DOWNLOAD_TIMEOUT = 60
 CONCURRENT_ITEMS = 4
 RETRY_TIMES = 2
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control: an HTTP server in every crawl process that runs Python sent to
+# it (token in a file under the user's state folder). An unattended crawl needs no console.
+REMOTE_CONTROL_ENABLED = False
 COOKIES_ENABLED = False
 LOG_LEVEL = "WARNING"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
@@ -33,6 +36,12 @@ FEED_EXPORT_ENCODING = "utf-8"
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+# The archive's one-writer lock for crawls Scrapy starts itself (Scrapyd, `scrapy crawl`);
+# `xxgk crawl` holds it itself and sets XXGK_ARCHIVE_LOCK = False (crawler/scrapyd.py).
+EXTENSIONS = {"crawler.scrapyd.ArchiveLockExtension": 0}
+XXGK_ARCHIVE_LOCK = True
+# Progress lines into the log (INFO) instead of the terminal: a Scrapyd job's log.
+XXGK_PROGRESS_LOG = False
 SPIDER_MIDDLEWARES = {
     # A listed report page archived within XXGK_REFRESH_DAYS is not requested at all.
     "crawler.incremental.FreshPagesMiddleware": 950,

@@ -13,10 +13,13 @@ IS_REPORT = "(is_report = 1 or is_report is null)"
 
 
 # -- the crawler ---------------------------------------------------------------------------------
-def fetch_state(conn: sqlite3.Connection, urls: Optional[Iterable[str]] = None
+def fetch_state(conn: sqlite3.Connection, urls: Optional[Iterable[str]] = None,
+                origins: Optional[Iterable[str]] = None
                 ) -> list[tuple[str, Optional[str], Optional[str], Optional[str]]]:
     """(url, last good fetch time, ETag, Last-Modified) per URL fetched with a usable response;
-    an archive written before ETags were kept gives null for them. `urls`: only these."""
+    an archive written before ETags were kept gives null for them. `urls`: only these;
+    `origins` ("scheme://host[:port]"): only URLs on these (a crawl's own site, not the whole
+    archive: ranges of the index on url)."""
     cols = {r[1] for r in conn.execute("pragma table_info(fetches)")}
     if not cols:
         return []
@@ -24,6 +27,12 @@ def fetch_state(conn: sqlite3.Connection, urls: Optional[Iterable[str]] = None
     modified = "last_modified" if "last_modified" in cols else "null"
     sql = (f"select url, max(coalesce(last_fetched_at, fetched_at)), {etag}, {modified} "
            "from fetches where status in (200, 304) and error is null")
+    if urls is None and origins is not None:
+        out = []
+        for origin in sorted(set(origins)):  # origin + "/" … origin + "0": the paths under it
+            out += conn.execute(sql + " and (url = ? or (url >= ? and url < ?)) group by url",
+                                [origin, origin + "/", origin + "0"]).fetchall()
+        return out
     if urls is None:
         return conn.execute(sql + " group by url").fetchall()
     wanted, out = sorted(set(urls)), []

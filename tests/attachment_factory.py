@@ -9,6 +9,7 @@ converted by LibreOffice, when it is installed). The expected values come from t
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -19,6 +20,7 @@ from typing import Optional
 from xxgk.portal.facts import APPENDIX_LABEL, ReportFacts
 from pipelines.templates import PRE2019_COLUMNS, PRE2019_TABLE_NAME
 
+ZOOM_RE = re.compile(rb'<div id="zoom">.*</div>\s*</div>\s*<div class="footer">', re.S)
 FONT = "STSong-Light"          # an Adobe CID font every PDF reader knows: no font file needed
 JUNK_PDF_TITLE = "Microsoft Word - 附件1.docx"
 
@@ -32,6 +34,16 @@ class ReportContent:
     caption: tuple[str, ...]                     # 政府信息公开情况统计表, （2017年度）
     rows: tuple[tuple[str, str, str], ...]       # (label, unit, raw) under the header row
     signature: tuple[str, ...]                   # agency, date
+
+
+def linking_page(headers: dict, page: bytes, path: str) -> tuple[dict, bytes]:
+    """A demo report page whose body is only a link to its report at `path` (an attachment);
+    its validators dropped, its length corrected."""
+    link = f'<div id="zoom"><p>附件：<a href="{path}">年度报告全文</a></p></div></div><div class="footer">'
+    page = ZOOM_RE.sub(link.encode(), page)
+    headers = {k: v for k, v in headers.items() if k.lower() not in ("etag", "last-modified")}
+    headers["Content-Length"] = str(len(page))
+    return headers, page
 
 
 def content(portal, facts: ReportFacts) -> ReportContent:

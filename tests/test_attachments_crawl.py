@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
+import shutil
 import sqlite3
 import urllib.parse
 
@@ -18,7 +18,6 @@ from storage.archive import attachments_dir_for
 from pipelines.report import IMAGE_ONLY_ERROR
 from xxgk.portal import build_demo_portal, serve_portal
 
-ZOOM_RE = re.compile(rb'<div id="zoom">.*</div>\s*</div>\s*<div class="footer">', re.S)
 
 
 class AttachmentPortal:
@@ -39,10 +38,7 @@ class AttachmentPortal:
             return 200, {"Content-Type": "application/octet-stream", "Content-Length": str(len(self.files[path]))}, self.files[path]
         status, out, data = self.portal.handle(method, path, query, body, headers)
         if path in self.pages:
-            link = f'<div id="zoom"><p>附件：<a href="{self.pages[path]}">年度报告全文</a></p></div></div><div class="footer">'
-            data = ZOOM_RE.sub(link.encode(), data)
-            out = {k: v for k, v in out.items() if k.lower() not in ("etag", "last-modified")}
-            out["Content-Length"] = str(len(data))
+            out, data = af.linking_page(out, data, self.pages[path])
         return status, out, data
 
 
@@ -109,3 +105,28 @@ def test_image_only_report_recorded_with_a_clear_error(crawled):
 def test_every_other_report_still_archived(crawled):
     count = crawled["conn"].execute("select count(*) from reports").fetchone()[0]
     assert count == len(crawled["demo"].reports)
+
+
+def test_reextract_reads_the_stored_attachments_again(crawled, tmp_path):
+    """`xxgk reextract` (issue 15 finding 3) redoes what the crawl did for a page that only links
+    its report: the page from its WARC capture, the data from the stored file. So nothing
+    changes, and the reports keep their attachment's cells."""
+    copy = tmp_path / "archive.db"
+    with sqlite3.connect(copy) as target:
+        crawled["conn"].backup(target)
+    source = os.path.splitext(crawled["db"])[0]
+    for suffix in (".warc", ".attachments"):
+        shutil.copytree(source + suffix, str(tmp_path / "archive") + suffix)
+    before = {r[0]: r[1:] for r in sqlite3.connect(copy).execute(
+        "select id, content_sha256, cells_count, version from reports")}
+    done = xxgk("reextract", "--db", str(copy))
+    assert done.returncode == 0, done.stderr
+    assert f"{len(before)} reports, 0 changed" in done.stderr and "0 no longer read as a report" in done.stderr, \
+        done.stderr
+    after = {r[0]: r[1:] for r in sqlite3.connect(copy).execute(
+        "select id, content_sha256, cells_count, version from reports")}
+    assert after == before
+    for facts in crawled["chosen"][:3]:   # the PDF, DOCX and XLSX reports
+        conn = sqlite3.connect(copy)
+        conn.row_factory = sqlite3.Row
+        assert report_row(dict(conn=conn), facts)["cells_count"] > 0

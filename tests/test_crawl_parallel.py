@@ -118,3 +118,31 @@ def test_sigterm_closes_every_running_crawl_as_interrupted(tmp_path):
     assert sorted(r[0] for r in runs) == ["p0", "p1", "p2"], runs
     assert all(r[1] == "interrupted" and r[2] for r in runs), runs
     assert sum(r[3] for r in runs) == stored < 120   # stopped early, and what was stored is counted
+
+
+def test_a_crawl_loads_the_fetch_state_of_its_own_site_only(tmp_path):
+    """With many portals in one archive, each of the crawls running at once holds the
+    incremental state (crawler/incremental.py) of its own origins, not the whole archive's."""
+    from crawler.incremental import crawl_origins, load_state
+    from storage.archive import Archive
+
+    db = tmp_path / "a.db"
+    urls = ["http://a.example/art/1.html", "http://a.example/", "http://a.example:8080/art/2.html",
+            "http://a.example.evil/art/3.html", "https://b.example/art/4.html", "http://c.example/x"]
+    with Archive(db) as archive:
+        for url in urls:
+            archive.record_fetch(url=url, status=200, content_type="text/html", body=url.encode(),
+                                 fetched_at="2026-12-05T00:00:00Z", etag='"e"')
+
+    class Spider:
+        start_urls = ["http://a.example/col/1/index.html"]
+        allowed_origins = ("https://b.example",)
+
+    origins = crawl_origins(Spider())
+    assert origins == ["http://a.example", "https://b.example"]
+    assert sorted(load_state(str(db), origins)) == ["http://a.example/", "http://a.example/art/1.html",
+                                                    "https://b.example/art/4.html"]
+    assert sorted(load_state(str(db))) == sorted(urls)
+    # The demo's served origin is stored under its fixed one (alias): that is the origin looked up.
+    Spider.start_urls, Spider.allowed_origins = ["http://127.0.0.1:5/col/1/"], ()
+    assert crawl_origins(Spider(), ("http://127.0.0.1:5", "http://c.example")) == ["http://c.example"]

@@ -25,9 +25,9 @@ import pytest
 import attachment_factory as af
 from conftest import REPO
 from redis_server import redis_server
+from storage.identity import host_aliases, report_id_for
 from xxgk.portal import build_demo_portal, serve_portal
 
-ZOOM_RE = re.compile(rb'<div id="zoom">.*</div>\s*</div>\s*<div class="footer">', re.S)
 TABLE_RE = re.compile(rb"<table.*?</table>", re.S | re.I)
 # Columns that say when or where (capture file, offset) a thing was seen: they differ between any
 # two crawls. Everything else must be equal.
@@ -93,19 +93,20 @@ class Site:
             data = TABLE_RE.sub(b"", data)
             out = dict(out, **{"Content-Length": str(len(data))})
         if path in self.pages:
-            link = f'<div id="zoom"><p>附件：<a href="{self.pages[path]}">年度报告全文</a></p></div></div><div class="footer">'
-            data = ZOOM_RE.sub(link.encode(), data)
-            out = {k: v for k, v in out.items() if k.lower() not in ("etag", "last-modified")}
-            out["Content-Length"] = str(len(data))
+            out, data = af.linking_page(out, data, self.pages[path])
         return status, out, data
 
 
-def write_registry(path: Path, portals: dict[str, str]) -> None:
+def write_registry(path: Path, portals: dict[str, str], hosts: bool = False) -> None:
+    """With `hosts`, each portal's reports take their ids from a host name of its own (the
+    loopback address an alias of it), which the workers and the writer must both know."""
     lines = ["portals:"]
     for pid, url in portals.items():
         lines += [f"  - id: {pid}", f"    name: {pid}", "    family: generic", f'    start_urls: ["{url}"]',
                   "    level: city", '    region_code: "330800"', "    status: confirmed", "    verified: 2026-12-04",
                   f"    evidence: a loopback demo portal at {url}"]
+        if hosts:
+            lines.append(f'    hosts: ["www.{pid}.example", "127.0.0.1"]')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -257,7 +258,7 @@ def five(tmp_path_factory):
         urls = {pid: stack.enter_context(serve_portal(site)) + site.start_path for pid, site in sites.items()}
         folder = tmp_path_factory.mktemp("five")
         registry = folder / "portals.yaml"
-        write_registry(registry, urls)
+        write_registry(registry, urls, hosts=True)
         yield dict(sites=sites, urls=urls, registry=registry, folder=folder)
 
 
@@ -280,6 +281,12 @@ def test_three_workers_one_writer_same_archive_as_one_process(five, tmp_path):
     with contextlib.closing(sqlite3.connect(c.db)) as conn:
         runs = conn.execute("select portal, status, health from crawl_runs order by portal").fetchall()
     assert runs == [(p, "finished", "ok") for p in portals]
+    with contextlib.closing(sqlite3.connect(c.db)) as conn:  # ids from the registry's host names
+        got = dict(conn.execute("select url, id from reports").fetchall())
+    for pid, url in five["urls"].items():
+        aliases = host_aliases([(f"www.{pid}.example", "127.0.0.1")])
+        mine = {u: i for u, i in got.items() if u.startswith(url.split("/col/")[0] + "/")}
+        assert mine and all(i == report_id_for(u, aliases) != report_id_for(u) for u, i in mine.items())
     # every worker took part (five jobs, three workers)
     assert logs.count("crawl(s) done") == 3 and " 0 crawl(s) done" not in logs, logs
     print(f"\n(a) {reports} reports, 3 workers + writer and a single-process crawl side by side: "

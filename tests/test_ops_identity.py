@@ -6,6 +6,7 @@ rules is re-keyed in place by migration 3, which keeps the old ids in `report_id
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
 import shutil
@@ -14,11 +15,14 @@ import ssl
 import subprocess
 import sys
 
+import urllib.request
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from conftest import GOLDEN, REPO, free_port, rows, xxgk
+from servers import running_server
+from crawler.registry import load
 from pipelines.report import extract_path
 from storage.archive import Archive
 from storage.identity import canonical_url, host_aliases, report_id_for
@@ -86,6 +90,8 @@ def test_a_portal_reached_by_another_name_or_over_https_keeps_its_report_ids(tmp
         second = run(db, reg, "crawl", "loop", "-q")
         assert second.returncode == 0, second.stderr
     assert {r[0] for r in rows(db, "select id from reports")} == ids, "the alias gave new ids"
+    entry = load(reg)["loop"]   # pages linking the portal by its other name stay on the site
+    assert f"http://127.0.0.1:{port}" in entry.crawl_origins
     assert all("localhost" in r[0] for r in rows(db, "select url from reports")), "url is where it was last read"
     agencies = rows(db, "select agency, count(*) from reports group by agency having count(*) > 1")
     assert not agencies
@@ -159,9 +165,19 @@ def test_migration_3_rekeys_an_archive_of_the_old_ids_and_keeps_the_mapping(tmp_
     assert rows(db, "select value from archive_info where key = 'schema_version'")[0][0] == str(SCHEMA_VERSION)
     again = xxgk("migrate", "--db", str(db))
     assert again.returncode == 0 and "already at" in again.stderr
-    # an old id still finds its report
+    # an old id still finds its report: its capture, and its page (a 301 to the new one)
     moved = xxgk("capture", old_rule_id(urls["https"]), "--db", str(db))
     assert "no report" not in moved.stderr, moved.stderr
+    with running_server(db) as base:
+        address = urlsplit(base)
+        conn = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        conn.request("GET", f"/-/xxgk/report/{old_rule_id(urls['https'])}")
+        answer = conn.getresponse()
+        assert answer.status == 301 and answer.getheader("Location").endswith(
+            f"/-/xxgk/report/{report_id_for(urls['https'])}"), (answer.status, answer.getheader("Location"))
+        conn.close()
+        with urllib.request.urlopen(base + f"/-/xxgk/report/{report_id_for(urls['https'])}.json") as page:
+            assert page.status == 200
 
 
 def page_cells(extraction):

@@ -157,3 +157,47 @@ def test_a_new_version_always_says_what_changed():
     changes = changes_between("r", 2, old, {**old, "metadata": {"索引号": "2"}})
     assert [(c["name"], c["old"], c["new"]) for c in changes] == [("metadata.索引号", "1", "2")]
     assert changes_between("r", 2, old, {**old, "source": "elsewhere", "confidence": 0.5}) == []
+
+
+def test_captures_are_read_back_as_the_crawl_read_them():
+    """WARC keeps bodies as received: a gzip or deflate body is inflated again (within the
+    crawl's download limit), an encoding this code cannot read is one clear line."""
+    import gzip
+    import zlib
+
+    import pytest
+
+    from crawler.reextract import NotReextracted, decoded_body
+
+    page = "<html><title>某局2019年政府信息公开工作年度报告</title></html>".encode("utf-8")
+    assert decoded_body(page, [("Content-Type", "text/html")]) == page
+    assert decoded_body(gzip.compress(page), [("Content-Encoding", "gzip")]) == page
+    assert decoded_body(zlib.compress(page), [("content-encoding", "deflate")]) == page
+    with pytest.raises(NotReextracted, match="Content-Encoding 'br'"):
+        decoded_body(b"\x1b", [("Content-Encoding", "br")])
+    with pytest.raises(NotReextracted, match="not valid gzip"):
+        decoded_body(b"not gzip", [("Content-Encoding", "gzip")])
+
+
+def test_the_readme_upgrade_lines_bring_an_older_archive_up_to_date(tmp_path):
+    """The `xxgk` lines of the README's upgrade block (*Upgrades and backups*), run as written
+    with the archive's folder moved and the service user left out."""
+    import re
+
+    text = (REPO / "README.md").read_text("utf-8")
+    section = text[text.index("### Upgrades and backups"):text.index("Backups:")]
+    block = re.findall(r"```sh\n(.*?)```", section, re.S)[0]
+    lines = [line for line in block.splitlines() if ".venv/bin/xxgk " in line]
+    assert [line.split(".venv/bin/xxgk ")[1].split()[0] for line in lines] == ["migrate", "reextract"]
+    db, reg, _portal, _port = crawled(tmp_path)
+    first = rows(db, "select id from reports order by id limit 1")[0][0]
+    right = rows(db, "select agency from reports where id = ?", first)[0][0]
+    as_if_older(db, first, agency="旧的机关名称")
+    for line in lines:
+        args = line.split(".venv/bin/xxgk ")[1].replace("/srv/xxgk/archive.db", str(db)).split()
+        env = dict(os.environ, XXGK_REGISTRY=str(reg))
+        done = subprocess.run([sys.executable, "-m", "xxgk", *args], cwd=REPO, env=env, capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, (line, done.stderr)
+    assert rows(db, "select agency, version, extractor_version, province from reports where id = ?", first)[0][:] \
+        == (right, 2, EXTRACTOR_VERSION, "浙江省")

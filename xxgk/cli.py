@@ -153,7 +153,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     bundled = [e for e in entries if e.bundled]
     remote = [CrawlTarget(e.id, list(e.start_urls), local=all(map(_is_loopback, e.start_urls)),
                           family=e.family, region=e.region(),
-                          allowed_origins=e.allowed_origins, hosts=e.hosts)
+                          allowed_origins=e.crawl_origins, hosts=e.hosts)
               for e in entries if not e.bundled]
     overrides = {"XXGK_REFRESH_DAYS": args.refresh_days, **_setting_overrides(args.settings)}
     try:

@@ -136,6 +136,7 @@ def _settings(target: CrawlTarget, db: str, progress: bool, overrides: Optional[
     if not settings.get("BOT_NAME") or settings.get("BOT_NAME") == "scrapybot":
         settings.setmodule(project_settings, priority="project")
     settings.set("XXGK_DB", db, priority="cmdline")
+    settings.set("XXGK_ARCHIVE_LOCK", False, priority="cmdline")  # the CLI holds it (xxgk/lock.py)
     settings.set("XXGK_PORTAL", target.portal, priority="cmdline")
     settings.set("XXGK_PROGRESS", progress, priority="cmdline")
     settings.set("XXGK_PROGRESS_SHARED", shared_terminal, priority="cmdline")

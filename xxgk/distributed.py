@@ -97,7 +97,8 @@ def cmd_enqueue(args) -> int:
         raise h.usage_error("bundled portals (the demo) are served by `xxgk demo`, not queued")
     overrides = {"XXGK_REFRESH_DAYS": args.refresh_days, **h.setting_overrides(args.settings)}
     jobs = [{"portal": e.id, "start_urls": list(e.start_urls), "local": all(map(h.is_loopback, e.start_urls)),
-             "family": e.family, "region": e.region(), "allowed_origins": list(e.allowed_origins)}
+             "family": e.family, "region": e.region(), "allowed_origins": list(e.crawl_origins),
+             "hosts": list(e.hosts)}
             for e in entries]
     jobs += [{"portal": t.portal, "start_urls": list(t.start_urls), "local": t.local} for t in targets]
     client = _client(args)
@@ -174,7 +175,8 @@ def cmd_worker(args) -> int:
             target = CrawlTarget(job["portal"], job["start_urls"], local=bool(job.get("local")),
                                  alias=tuple(job["alias"]) if job.get("alias") else None,
                                  family=job.get("family"), region=job.get("region"),
-                                 allowed_origins=tuple(job.get("allowed_origins") or ()))
+                                 allowed_origins=tuple(job.get("allowed_origins") or ()),
+                                 hosts=tuple(job.get("hosts") or ()))
             settings = _settings(target, "", False, job.get("overrides"))
             settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
             attempt = new_attempt(entry_id)
@@ -258,6 +260,7 @@ class Writer:
         self.open: dict[str, Any] = {}          # job id -> IngestPipeline of its current attempt
         self.entries: dict[str, list[str]] = {}  # attempt -> its stream entry ids
         self.superseded: set[str] = set()
+        self.handled: set[str] = set()           # entries handled, not yet acknowledged
         self.items = 0
 
     def publish_all(self) -> int:
@@ -273,13 +276,17 @@ class Writer:
 
         kind, job, attempt = fields["t"], fields["job"], fields["a"]
         data = json.loads(fields["d"])
+        self.handled.add(entry_id)
         if kind == "gaveup":
             self._gave_up(job, data)
             self._ack([entry_id])
             return
         pipeline = self.open.get(job)
         if kind == "open":
-            if pipeline is not None and pipeline.attempt != attempt:  # the job was taken over
+            if pipeline is not None and pipeline.attempt == attempt:  # sent twice (a Redis retry)
+                self.entries[attempt].append(entry_id)
+                return
+            if pipeline is not None:  # the job was taken over
                 self._end(job, abort=True)
             self.open[job] = IngestPipeline(self.db, data, self.store, attempt)
             self.entries[attempt] = [entry_id]
@@ -314,6 +321,7 @@ class Writer:
             chunk = ids[i:i + 1000]
             self.client.xack(RESULTS, WRITER, *chunk)
             self.client.xdel(RESULTS, *chunk)
+        self.handled.difference_update(ids)
 
     def _gave_up(self, job: str, data: dict) -> None:
         from storage.archive import Archive
@@ -337,7 +345,7 @@ class Writer:
 
 
 def cmd_ingest(args) -> int:
-    from crawler.distributed import JOBS, RESULTS, WORKERS, WRITER, WRITER_CONSUMER, stream_state
+    from crawler.distributed import JOBS, RESULTS, WORKERS, WRITER, WRITER_CONSUMER, outages, stream_state
     from xxgk.lock import archive_lock
     from xxgk.logs import stamp
 
@@ -356,6 +364,7 @@ def cmd_ingest(args) -> int:
             published = writer.publish_all()
             print(f"{stamp()} xxgk ingest: {published} URLs' freshness published", file=sys.stderr)
             backlog = "0"   # first our own entries delivered before a stop (replayed), then new ones
+            seen_outages = outages()
             try:
                 while not stopping:
                     got = client.xreadgroup(WRITER, WRITER_CONSUMER, {RESULTS: backlog or ">"},
@@ -370,10 +379,12 @@ def cmd_ingest(args) -> int:
                         entry_id = entry_id.decode()
                         if backlog:
                             backlog = entry_id
-                        if not fields:  # deleted meanwhile
+                        if not fields or entry_id in writer.handled:  # deleted, or read again
                             continue
                         fields = {k.decode(): v.decode("utf-8") for k, v in fields.items()}
                         writer.handle(entry_id, fields)
+                    if outages() != seen_outages:  # a read whose reply was lost left entries
+                        seen_outages, backlog = outages(), "0"  # pending: read ours again
                     if entries or not args.exit_when_idle or writer.open:
                         continue
                     jobs_pending, jobs_new = stream_state(client, JOBS, WORKERS)

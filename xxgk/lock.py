@@ -1,34 +1,5 @@
-"""One writer per archive: overlapping scheduled crawls must not interleave writes."""
-from __future__ import annotations
+"""One writer per archive (storage/lock.py): `xxgk crawl`, `reextract` and `migrate` take it;
+a crawl Scrapy starts itself (Scrapyd) takes the same one (crawler/scrapyd.py)."""
+from storage.lock import ArchiveBusy, archive_lock
 
-import contextlib
-import fcntl
-import os
-from typing import Iterator
-
-
-class ArchiveBusy(Exception):
-    """Another process holds the archive's lock."""
-
-
-@contextlib.contextmanager
-def archive_lock(db: str, wait: bool = False) -> Iterator[None]:
-    """An advisory lock on `<db>.lock`; the holder's pid is written in it."""
-    path = os.path.abspath(db) + ".lock"
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fh = open(path, "a+")
-    try:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "unknown"
-            raise ArchiveBusy(f"another crawl (pid {holder}) is writing {db}; "
-                              "try later or pass --wait") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        yield
-    finally:
-        fh.close()
+__all__ = ["ArchiveBusy", "archive_lock"]

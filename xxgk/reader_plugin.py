@@ -27,6 +27,7 @@ import urllib.parse
 from typing import Any, Optional
 
 from datasette import hookimpl
+from datasette.utils import path_with_replaced_args
 from datasette.utils.asgi import Response
 from jinja2 import BaseLoader, FileSystemLoader, TemplateNotFound, ChoiceLoader
 from markupsafe import Markup, escape
@@ -34,7 +35,7 @@ from markupsafe import Markup, escape
 from pipelines.model import INDICATOR_KEYS
 from storage.search import make_snippet, split_terms
 from xxgk import excel, labels, ui
-from xxgk.search_plugin import render_snippet
+from xxgk.search_plugin import CAPPED_ARG, EXACT_ARG, capped_of, render_snippet
 from xxgk.pages_plugin import (PREFIX, TEMPLATES_DIR, NotFound, archive_databases, links_for,
                                pick_database, render)
 
@@ -47,7 +48,8 @@ KEY_INDICATORS = ("applications_received", "reconsideration_total", "litigation_
 EXPORT_COLUMNS = ("title", "agency", "report_year", "template", "published_date",
                   *INDICATOR_KEYS, "checks_count", "removed_at", "url")
 EXPORT_MAX_ROWS = 100_000   # rows of one CSV download (datasette pages of max_returned_rows)
-EXPORT_DROP_ARGS = {"_next", "_size", "_shape", "_labels", "_stream", "_dl", "_xxgk_view"}
+EXPORT_DROP_ARGS = {"_next", "_size", "_shape", "_labels", "_stream", "_dl", "_xxgk_view",
+                    CAPPED_ARG, EXACT_ARG}
 TABLE_VIEW_ARGS = ("_xxgk_view", "_col", "_nocol")
 YEAR_FACETS = {"report_year"}
 
@@ -150,6 +152,12 @@ def filter_chips(request: Any, filters: Any, path_with_removed_args: Any) -> lis
     return chips
 
 
+def exact_count_path(request: Any) -> str:
+    """This page with every match counted (and its facets), past the search count cap."""
+    return path_with_replaced_args(request, {EXACT_ARG: "exact", CAPPED_ARG: None, "_nocount": None,
+                                             "_nofacet": None, "_next": None})
+
+
 def table_view_wanted(request: Any) -> bool:
     return any(arg in request.args for arg in TABLE_VIEW_ARGS)
 
@@ -187,6 +195,9 @@ def extra_template_vars(template, database, table, columns, view_name, request, 
                                   request.query_string if request else ""),
             "param_labels": labels.PARAM_LABELS,
             "column_zh": labels.column_zh,
+            # A broad search's count stopped at the cap (xxgk/search_plugin.py): "10,000+".
+            "count_capped": capped_of(request),
+            "exact_count_url": exact_count_path(request) if request else None,
         }
         if canned in ("removed_reports", "changed_reports"):
             db = datasette.get_database(database)

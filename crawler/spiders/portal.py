@@ -21,6 +21,7 @@ from scrapy.http import FormRequest, Request, Response
 from crawler import families
 from crawler.families.attachments import attachment_links, is_attachment_url
 from crawler.items import ARTICLE, ATTACHMENT, FAILED, LIST, META_KIND, PageItem
+from crawler.scrapyd import registry_arguments, resuming, scrapyd_settings
 from crawler.safety import (DEFAULT_MAX_RETRY_AFTER, BlockedRedirect, origin_of, origins_of,
                             retry_after_seconds)
 from crawler.walk import DEFAULT_MAX_LIST_PAGES, ListWalk
@@ -75,7 +76,13 @@ class PortalSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
+        # Scheduled with only portal=ID (Scrapyd, `scrapy crawl portal -a portal=ID`): its
+        # registry entry, as `xxgk crawl ID` would use it (crawler/scrapyd.py).
+        if kwargs.get("portal") and not (kwargs.get("start_url") or kwargs.get("start_urls")):
+            kwargs.update(registry_arguments(crawler.settings, kwargs["portal"]))
+        scrapyd_settings(crawler.settings, kwargs.get("portal") or "crawl", kwargs.get("_job"))
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.resumed = resuming(crawler.settings)  # its walk cannot be complete: no removal
         spider.walk = ListWalk(crawler.settings.getint("XXGK_MAX_LIST_PAGES", DEFAULT_MAX_LIST_PAGES))
         spider.max_retry_after = crawler.settings.getfloat("XXGK_MAX_RETRY_AFTER", DEFAULT_MAX_RETRY_AFTER)
         return spider
