@@ -107,12 +107,13 @@ class ArchivePipeline:
                        s.getbool("XXGK_PROGRESS_SHARED", False), s.getlist("XXGK_HOSTS") or None,
                        s.getbool("XXGK_PROGRESS_LOG", False))
         pipeline.crawler = crawler
+        pipeline.write_batch = max(1, int(s.get("XXGK_WRITE_BATCH") or WRITE_BATCH))
         return pipeline
 
     def open_spider(self, spider=None):
         spider = spider or getattr(getattr(self, "crawler", None), "spider", None)
         self.portal = self.portal_setting or getattr(spider, "portal", None) or "unknown"
-        self.archive = Archive(self.db, batch_size=WRITE_BATCH, aliases=self.aliases)
+        self.archive = Archive(self.db, batch_size=getattr(self, "write_batch", WRITE_BATCH), aliases=self.aliases)
         if self.aliases:  # reports archived under a host the registry now names as an alias
             self.archive.rekey(self.portal)
         self.run_id = self.archive.start_run(self.portal)
@@ -298,7 +299,11 @@ class ArchivePipeline:
         if spider is not None and getattr(spider, "crawler", None) is not None:
             reason = spider.crawler.stats.get_value("finish_reason")
         status = "finished" if reason in (None, "finished") else INTERRUPTED if reason == "shutdown" else str(reason)
-        if getattr(getattr(self, "crawler", None), "xxgk_interrupted", False):
+        crawler = getattr(self, "crawler", None)
+        # Stopped from outside: `xxgk crawl` on SIGTERM / Ctrl-C says so; a crawl Scrapy runs
+        # itself (a Scrapyd job cancelled) shows it by no longer crawling (Crawler.stop): its
+        # close reason is not known yet when the pipelines close.
+        if getattr(crawler, "xxgk_interrupted", False) or getattr(crawler, "crawling", True) is False:
             status = INTERRUPTED
         walk = getattr(spider, "walk", None)
         if status == "finished" and walk is not None:

@@ -73,6 +73,10 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 XXGK_DB = "archive.db"
 XXGK_PORTAL = None
 XXGK_PROGRESS = True
+# Writes buffered per crawl before a commit (crawler/pipelines.py WRITE_BATCH when unset);
+# xxgk crawl divides it among the crawls running at once, so their buffers together stay
+# the size of one crawl's.
+XXGK_WRITE_BATCH = None
 # Several crawls share the terminal (xxgk crawl runs them at once): whole progress lines only.
 XXGK_PROGRESS_SHARED = False
 # Report pages archived within this many days are not requested again (incremental crawls).

@@ -409,3 +409,24 @@ def test_one_site_is_not_hit_beyond_its_limit_by_several_workers(tmp_path):
             logs = "".join(Cluster.tail(log) for name, _p, log in c.processes if name == "worker")
     assert logs.count(" 1 crawl(s) done") == 2, logs
     assert site.max_in_flight == 2
+
+
+def test_a_crawl_whose_workers_keep_dying_is_given_up_with_its_reason(tmp_path):
+    """A job delivered 5 times to workers that never finished it (here: consumers that took it
+    and vanished) is not run a 6th time: the archive gets a failed run and the reason."""
+    registry = tmp_path / "portals.yaml"
+    write_registry(registry, {"s1": "http://127.0.0.1:9/col/col1/index.html"})
+    with redis_server(tmp_path / "redis") as redis, cluster(tmp_path, redis.url, registry, lease=1) as c:
+        c.enqueue("s1")
+        client = redis.client()
+        got = client.xreadgroup("workers", "dead-0", {"xxgk:jobs": ">"}, count=1)
+        entry = got[0][1][0][0]
+        for i in range(1, 5):
+            client.xclaim("xxgk:jobs", "workers", f"dead-{i}", 0, [entry])
+        time.sleep(1.2)  # past the lease
+        c.writer(), c.worker()
+        c.wait_all()
+    with contextlib.closing(sqlite3.connect(c.db)) as conn:
+        assert conn.execute("select portal, status, errors from crawl_runs").fetchall() == [("s1", "failed", 1)]
+        (error,) = conn.execute("select error from fetches").fetchone()
+    assert error.startswith("gave up after 5 deliveries")

@@ -84,7 +84,7 @@ def test_scrapyd_deploys_and_a_scheduled_job_crawls_a_registered_portal_under_th
         "items_dir =\ndbs_dir = dbs\nmax_proc = 1\npoll_interval = 0.2\n", "utf-8")
     db, registry = tmp_path / "archive.db", tmp_path / "portals.yaml"
     portal = build_demo_portal(n_reports=N_REPORTS)
-    with serve_portal(portal) as portal_url:
+    with serve_portal(portal, delay=0.1) as portal_url:   # slow enough to stop a job midway
         start = portal_url + portal.start_paths[0]
         registry.write_text("portals:\n  - id: loop\n    name: 江澜市 loopback\n    family: generic\n"
                             f'    start_urls: ["{start}"]\n    level: city\n    region_code: "330800"\n'
@@ -110,27 +110,49 @@ def test_scrapyd_deploys_and_a_scheduled_job_crawls_a_registered_portal_under_th
             assert tree(checkout) == before, sorted(tree(checkout) ^ before)  # nothing left behind
             assert "portal" in api(base, "/listspiders.json?project=xxgk")["spiders"]
 
-            with archive_lock(str(db)):   # a CLI crawl is writing the archive
+            def schedule(*settings: str) -> tuple[str, Path]:
                 job = api(base, "/schedule.json", {"project": "xxgk", "spider": "portal", "portal": "loop",
-                                                   "setting": [f"XXGK_DB={db}"]})["jobid"]
-                job_log = home / "logs" / "xxgk" / "portal" / f"{job}.log"
+                                                   "setting": [f"XXGK_DB={db}", *settings]})["jobid"]
+                return job, home / "logs" / "xxgk" / "portal" / f"{job}.log"
+
+            def finished(job: str, job_log: Path) -> None:
+                assert wait_for(lambda: job_state(base, job) == "finished", 60, 0.5), job_log.read_text("utf-8")
+
+            with archive_lock(str(db)):   # a CLI crawl is writing the archive
+                job, job_log = schedule()
                 waiting = wait_for(lambda: job_log.exists() and "waiting for it" in job_log.read_text("utf-8"), 30)
                 assert waiting, job_log.read_text("utf-8") if job_log.exists() else job_state(base, job)
                 time.sleep(1.0)
                 assert job_state(base, job) == "running"
                 assert not db.exists() or not rows(db, "select name from sqlite_master where name = 'crawl_runs'")
-            assert wait_for(lambda: job_state(base, job) == "finished", 60, 0.5), job_log.read_text("utf-8")
+            finished(job, job_log)
+            text = job_log.read_text("utf-8")
+            assert "Traceback" not in text, text
+            assert "Remote control" not in text and "elnet" not in text, text   # no console in a job
+            assert f"[loop] pages" in text and f"reports {N_REPORTS}" in text, text   # the progress line
+            assert rows(db, "select status, reports_new from crawl_runs")[0][:] == ("finished", N_REPORTS)
+            places = {tuple(r) for r in rows(db, "select province, level, region_code, portal from reports")}
+            assert places == {("浙江省", "city", "330800", "loop")}
+            assert rows(db, "select count(*) from reports")[0][0] == N_REPORTS
+            jobdir = tmp_path / "archive.jobs" / "loop"
+            # the job's JOBDIR, beside the archive, removed once the job finished
+            assert f"request queue kept in JOBDIR {jobdir}" in text, text
+            assert (tmp_path / "archive.jobs").is_dir() and not jobdir.exists()
+
+            # A job stopped with cancel.json (every page asked again, one at a time: slow enough)
+            # keeps its JOBDIR; the next job of the portal resumes from it and marks no removal.
+            stopped, stopped_log = schedule("XXGK_REFRESH_DAYS=0", "CONCURRENT_REQUESTS=1")
+            assert wait_for(lambda: stopped_log.exists() and "[loop] pages" in stopped_log.read_text("utf-8"), 30)
+            api(base, "/cancel.json", {"project": "xxgk", "job": stopped})
+            finished(stopped, stopped_log)
+            assert (jobdir / "requests.seen").stat().st_size > 0, stopped_log.read_text("utf-8")
+            resumed, resumed_log = schedule("XXGK_REFRESH_DAYS=0")
+            finished(resumed, resumed_log)
+            assert "resuming a stopped job: no removal will be marked" in resumed_log.read_text("utf-8")
         finally:
             stop(daemon)
             log.close()
-    text = job_log.read_text("utf-8")
-    assert "Traceback" not in text, text
-    assert "Remote control" not in text and "elnet" not in text, text   # no console in a job
-    assert f"[loop] pages" in text and f"reports {N_REPORTS}" in text, text   # the progress line
-    assert rows(db, "select status, reports_new from crawl_runs")[0][:] == ("finished", N_REPORTS)
-    places = {tuple(r) for r in rows(db, "select province, level, region_code, portal from reports")}
-    assert places == {("浙江省", "city", "330800", "loop")}
-    assert rows(db, "select count(*) from reports")[0][0] == N_REPORTS
-    # the job's JOBDIR, beside the archive, removed once the job finished (a stopped one stays)
-    assert f"request queue kept in JOBDIR {tmp_path / 'archive.jobs' / 'loop'}" in text, text
-    assert (tmp_path / "archive.jobs").is_dir() and not (tmp_path / "archive.jobs" / "loop").exists()
+    assert [r[0] for r in rows(db, "select status from crawl_runs order by id")] == [
+        "finished", "interrupted", "finished"]
+    assert rows(db, "select count(*) from reports where removed_at is null")[0][0] == N_REPORTS
+    assert not jobdir.exists()

@@ -31,6 +31,7 @@ from scrapy.utils.project import get_project_settings
 from scrapy.utils.reactor import install_reactor
 
 from crawler import settings as project_settings
+from crawler.pipelines import WRITE_BATCH
 from crawler.spiders.portal import PortalSpider
 from storage.queries import health_after, latest_run_id, run_after
 from xxgk.logs import CrawlLogs
@@ -42,6 +43,7 @@ DEMO_ORIGIN = "http://demo.xxgk.invalid"
 PARALLEL_DEFAULT = 8
 PARALLEL_ENV = "XXGK_CRAWL_PARALLEL"
 PARALLEL_MAX = 256
+WRITE_BATCH_MIN = 20  # writes per commit of one crawl, at the most crawls at once
 
 
 @dataclass
@@ -163,7 +165,13 @@ def run_crawls(targets: list[CrawlTarget], db: str, progress: bool = True,
 
     parallel = parallel_crawls() if parallel is None else max(1, int(parallel))
     groups = politeness_groups(targets)
-    shared_terminal = progress and min(parallel, len(groups)) > 1
+    at_once = max(1, min(parallel, len(groups)))
+    shared_terminal = progress and at_once > 1
+    # The crawls running at once share one write buffer's worth of memory (each buffers
+    # reports, cells and fetches until it commits): memory stays flat with --parallel.
+    batch = {"XXGK_WRITE_BATCH": max(WRITE_BATCH_MIN, WRITE_BATCH // at_once)} if at_once > 1 else {}
+    if overrides and "XXGK_WRITE_BATCH" in overrides:
+        batch = {}
     runner = CrawlerRunner()
     slots = defer.DeferredSemaphore(parallel)
     results: dict[int, CrawlResult] = {}
@@ -175,7 +183,7 @@ def run_crawls(targets: list[CrawlTarget], db: str, progress: bool = True,
     def crawl_one(index: int, target: CrawlTarget):
         if stopping:
             return
-        settings = _settings(target, db, progress, overrides, shared_terminal)
+        settings = _settings(target, db, progress, {**batch, **(overrides or {})}, shared_terminal)
         settings.set("LOG_LEVEL", log_level, priority="cmdline")
         crawler = Crawler(PortalSpider, settings)
         quiet = logs.watch(crawler)
