@@ -122,13 +122,18 @@ REPORTS = Table("reports", "政府信息公开工作年度报告，每份报告�
       "(pipelines/version.py); older ones are redone by `xxgk reextract`"),
 ), pk="id")
 
-CELLS = Table("cells", "统计表单元格", "every statistics-table cell, labelled by row and column paths", (
-    REPORT_ID,
+# A cell's labels: columns of the cells view, kept once per distinct path in `labels`.
+LABEL_COLUMNS = (
     C("table_name", str, "表名", "statistics table's name"),
     C("row_path", str, "行标签路径", "row labels, outermost first (JSON array)"),
     C("column_path", str, "列标签路径", "column labels, outermost first (JSON array)"),
     C("row_label", str, "行标签", "innermost row label"),
     C("column_label", str, "列标签", "innermost column label"),
+)
+
+CELLS = Table("cells", "统计表单元格", "every statistics-table cell, labelled by row and column paths", (
+    REPORT_ID,
+    *LABEL_COLUMNS,
     C("unit", str, "单位", "unit as printed (条, 件, 元, 万元 …)"),
     C("value", NUMBER, "数值", "number; empty for a blank cell"),
     C("raw", str, "原文", "the cell's text as printed"),
@@ -182,14 +187,19 @@ CRAWL_RUNS = Table("crawl_runs", "抓取批次", "one row per crawl", (
       "walk, or too many would be removed); a suspect run marks nothing removed"),
 ), pk="id")
 
-REPORT_VERSIONS = Table("report_versions", "报告历史版本（含当前版本）",
-                        "every version of every report, current one included", (
+# What every version records (the report_versions view and the version_store behind it).
+VERSION_COLUMNS = (
     REPORT_ID,
     C("version", int, "版本", "version number"),
     C("content_sha256", str, "内容摘要", "sha256 of the extracted content"),
     C("url", str, "网址", "address it was crawled from"),
     C("first_seen", str, "首次抓取", "first seen with this content (UTC)"),
     C("last_seen", str, "最近抓取", "last seen with this content (UTC)"),
+)
+
+REPORT_VERSIONS = Table("report_versions", "报告历史版本（含当前版本）",
+                        "every version of every report, current one included", (
+    *VERSION_COLUMNS,
     C("data_json", str, "抽取结果", "the whole extraction, cells included (JSON; the current version's is "
       "rebuilt from reports, cells and checks)"),
 ), view=True)
@@ -266,11 +276,7 @@ REPORT_IDS = Table("report_ids", "报告编号变更", "report ids that changed:
 # stored once; a cell is a report id, its position, a label id and what was printed.
 LABELS = Table("labels", "单元格标签（每种标签路径一行）", "each distinct table / row path / column path once", (
     C("id", int, "标签编号", "label id"),
-    C("table_name", str, "表名", "statistics table's name"),
-    C("row_path", str, "行标签路径", "row labels, outermost first (JSON array)"),
-    C("column_path", str, "列标签路径", "column labels, outermost first (JSON array)"),
-    C("row_label", str, "行标签", "innermost row label"),
-    C("column_label", str, "列标签", "innermost column label"),
+    *LABEL_COLUMNS,
 ), pk="id")
 
 CELL_VALUES = Table("cell_values", "单元格数值（cells 视图的存储）", "what each cell printed; the cells view adds its labels", (
@@ -286,12 +292,7 @@ CELL_VALUES = Table("cell_values", "单元格数值（cells 视图的存储）",
 
 VERSION_STORE = Table("version_store", "报告版本（report_versions 视图的存储）",
                       "every version of every report; the extraction kept for earlier versions only", (
-    REPORT_ID,
-    C("version", int, "版本", "version number"),
-    C("content_sha256", str, "内容摘要", "sha256 of the extracted content"),
-    C("url", str, "网址", "address it was crawled from"),
-    C("first_seen", str, "首次抓取", "first seen with this content (UTC)"),
-    C("last_seen", str, "最近抓取", "last seen with this content (UTC)"),
+    *VERSION_COLUMNS,
     C("data_json", str, "抽取结果", "the extraction (JSON) of an earlier version; empty for the current version, "
       "whose data is in reports, cells and checks (the report_versions view rebuilds it)"),
 ), pk=("report_id", "version"))
