@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/search_bench.py
 	$(BIN)/python benchmarks/pages_bench.py
 	$(BIN)/python benchmarks/crawl_bench.py
+	$(BIN)/python benchmarks/footprint_bench.py
 
 # Screenshots of the main pages (docs/screenshots/*.png), taken by the browser tests.
 screenshots: $(STAMP) system-deps

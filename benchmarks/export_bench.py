@@ -39,6 +39,10 @@ def build(path: Path, n: int, seed: int = 7) -> None:
         stack = {d: v for d, v in stack.items() if d < depth}
         stack[depth] = label
         paths.append((json.dumps([stack[d] for d in sorted(stack)], ensure_ascii=False), label, unit))
+    with conn:  # cells: a view over labels and cell_values (migration 4); each label path once
+        label_ids = [conn.execute("insert into labels (table_name, row_path, column_path, row_label, column_label) "
+                                  "values (?, ?, ?, ?, ?)", ("政府信息公开情况统计表", row_path, '["统计数"]', label,
+                                                            "统计数")).lastrowid for row_path, label, _unit in paths]
     batch_reports, batch_cells = [], []
     for i in range(n):
         agency = rng.choice(CITIES) + rng.choice(AGENCIES)
@@ -49,14 +53,13 @@ def build(path: Path, n: int, seed: int = 7) -> None:
                               f"{agency}{year}年政府信息公开工作年度报告", agency, year, "pre2019", body))
         for seq, (row_path, label, unit) in enumerate(paths):
             value = rng.randint(0, 500) if rng.random() < 0.5 and unit != "——" else None
-            batch_cells.append((rid, "政府信息公开情况统计表", row_path, '["统计数"]', label, "统计数", unit,
-                                value, "" if value is None else str(value), seq))
+            batch_cells.append((rid, seq, label_ids[seq], unit, value, "" if value is None else str(value)))
         if len(batch_reports) >= 5000 or i == n - 1:
             with conn:
                 conn.executemany("insert into reports (id, url, portal, title, agency, report_year, template, body_text)"
                                  " values (?,?,?,?,?,?,?,?)", batch_reports)
-                conn.executemany("insert into cells (report_id, table_name, row_path, column_path, row_label,"
-                                 " column_label, unit, value, raw, seq) values (?,?,?,?,?,?,?,?,?,?)", batch_cells)
+                conn.executemany("insert into cell_values (report_id, seq, label_id, unit, value, raw)"
+                                 " values (?,?,?,?,?,?)", batch_cells)
             batch_reports, batch_cells = [], []
     conn.close()
 

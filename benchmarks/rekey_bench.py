@@ -16,8 +16,10 @@ with db.atomic():
     rows = [{"id": old(f"https://www.example{i%40}.gov.cn/art/{i}.html"), "url": f"https://www.example{i%40}.gov.cn/art/{i}.html",
              "portal": f"p{i%40}", "first_seen": "2025-01-01T00:00:00Z", "last_seen": "2025-01-02T00:00:00Z", "title": "t"} for i in range(N)]
     db["reports"].insert_all(rows, batch_size=5000)
-    db["cells"].insert_all(({"report_id": r["id"], "table_name": "t", "row_path": f"[{k}]", "column_path": "[]", "value": k}
-                            for r in rows for k in range(20)), batch_size=5000)
+    # cells: a view over labels and cell_values (migration 4)
+    db["labels"].insert_all({"id": k + 1, "table_name": "t", "row_path": f"[{k}]", "column_path": "[]"} for k in range(20))
+    db["cell_values"].insert_all(({"report_id": r["id"], "seq": k, "label_id": k + 1, "value": k}
+                                  for r in rows for k in range(20)), batch_size=5000)
 t = time.perf_counter()
 with db.atomic():
     moved = rekey_reports(db, reason="bench")

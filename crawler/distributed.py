@@ -21,7 +21,8 @@ Redis keys (all under `xxgk:`):
 - `xxgk:fresh`: a hash url → [last good fetch, ETag, Last-Modified], published by the writer, so
   that workers never open the archive (incremental crawls).
 - `xxgk:slots:<scheme://host:port>`: a sorted set of the requests in flight on a site across all
-  workers (a Lua script admits at most the site's limit; a dead worker's slots expire).
+  workers (a Lua script admits at most the site's limit; a dead worker's slots expire after
+  SLOT_LEASE s, a live one renews them).
 
 Bodies travel through the shared store (`--store DIR`): `DIR/spool/<attempt>/` (content-addressed,
 removed by the writer once the attempt is committed) and WARC captures in `DIR/warc/`.
@@ -339,23 +340,62 @@ return 0
 """
 
 
+# Keep the slots this worker holds (KEYS[i] holds token ARGV[i + 1]) for ARGV[1] more ms.
+_RENEW_SLOTS = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, 'XX', now + tonumber(ARGV[1]), ARGV[i + 1])
+  redis.call('PEXPIRE', key, ARGV[1])
+end
+return #KEYS
+"""
+SLOT_LEASE = 20.0   # seconds a slot outlives a worker that stopped renewing it (killed)
+
+
 class SiteSlots:
-    """Downloader middleware: at most CONCURRENT_REQUESTS_PER_DOMAIN requests in flight on one site
-    (scheme, host, port) across every worker. A slot is held from the request to its answer and
-    expires after DOWNLOAD_TIMEOUT + 30 s (a worker killed mid-request does not hold it for ever)."""
+    """Downloader middleware: at most CONCURRENT_REQUESTS_PER_DOMAIN (or XXGK_SITE_SLOTS)
+    requests in flight on one site (scheme, host, port) across every worker. A slot is held from
+    the request to its answer, renewed every SLOT_LEASE/4 while the worker lives; the slots of a
+    worker killed mid-request free themselves SLOT_LEASE s later."""
 
     META = "xxgk_site_slot"
 
-    def __init__(self, client: redis.Redis, limit: int, lease_ms: int):
-        self.client, self.limit, self.lease_ms = client, max(1, limit), lease_ms
+    def __init__(self, client: redis.Redis, limit: int, lease: float = SLOT_LEASE):
+        self.client, self.limit, self.lease_ms = client, max(1, limit), int(lease * 1000)
         self.acquire = client.register_script(_ACQUIRE)
+        self.renew_script = client.register_script(_RENEW_SLOTS)
+        self.held: dict[str, str] = {}   # token -> key
+        self.renewal = None
 
     @classmethod
     def from_crawler(cls, crawler):
+        from scrapy import signals
+
         s = crawler.settings
-        return cls(connect(s.get("XXGK_REDIS_URL")),
-                   s.getint("XXGK_SITE_SLOTS", s.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2)),
-                   int((s.getfloat("DOWNLOAD_TIMEOUT", 60) + 30) * 1000))
+        mw = cls(connect(s.get("XXGK_REDIS_URL")),
+                 s.getint("XXGK_SITE_SLOTS", s.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2)))
+        crawler.signals.connect(mw.open, signal=signals.spider_opened)
+        crawler.signals.connect(mw.close, signal=signals.spider_closed)
+        return mw
+
+    def open(self, spider=None):
+        from twisted.internet import task
+
+        self.renewal = task.LoopingCall(self.renew)
+        self.renewal.start(self.lease_ms / 4000, now=False)
+
+    def close(self, spider=None):
+        if self.renewal is not None and self.renewal.running:
+            self.renewal.stop()
+        for token, key in list(self.held.items()):
+            self.client.zrem(key, token)
+        self.held.clear()
+
+    def renew(self) -> None:
+        held = list(self.held.items())
+        if held:
+            self.renew_script(keys=[key for _t, key in held], args=[self.lease_ms, *[t for t, _k in held]])
 
     async def process_request(self, request, spider=None):
         origin = origin_of(request.url)
@@ -365,11 +405,13 @@ class SiteSlots:
             await asyncio.sleep(wait)
             wait = min(wait * 2, 0.2)
         request.meta[self.META] = (key, token)
+        self.held[token] = key
         return None
 
     def _release(self, request) -> None:
         held = request.meta.pop(self.META, None)
         if held:
+            self.held.pop(held[1], None)
             self.client.zrem(held[0], held[1])
 
     def process_response(self, request, response, spider=None):

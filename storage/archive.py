@@ -22,14 +22,12 @@ from storage.identity import canonical_url, report_id_for  # noqa: F401 (the arc
 from storage.migrations import migrate
 from storage.rekey import rekey_reports
 from storage.schema import TABLES
+from storage.content import NOT_CONTENT, _plain_numbers, canonical_json, content_hash, content_hash_of  # noqa: F401
 
 # Fields listed first in report_changes (then every other key of the extraction, sorted);
 # cells, indicators and metadata are compared entry by entry.
 TRACKED_FIELDS = ("title", "index_no", "agency", "publisher", "written_date", "published_date",
                   "signed_date", "report_year", "template", "is_report", "body_text")
-# Keys of an extraction that are not its content: where it was read from, and what is derived
-# from the rest. Neither makes a new version (content_hash) nor a change row.
-NOT_CONTENT = ("source", "confidence")
 # Where a report's portal is (from the registry).
 REGION_KEYS = ("province", "city", "level", "region_code")
 BY_ENTRY = ("cells", "indicators", "metadata")
@@ -83,45 +81,11 @@ def alias_url(url: str, alias: Optional[Any]) -> str:
     return url
 
 
-def _plain_numbers(value: Any) -> Any:
-    """67.0 and 67 are the same figure; make them hash the same."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _plain_numbers(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain_numbers(v) for v in value]
-    return value
-
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def content_hash(extraction: Extraction) -> str:
-    """sha256 of the extracted content, not the raw page: a new banner is not a new version.
-
-    Every field of the extraction (cells and checks included) except `source`, which only says
-    where the page was read from; body text without white space, which in Chinese text is
-    layout (a re-flowed page is not a new version).
-    """
-    return content_hash_of(extraction.to_json())
-
-
-_WHITE_SPACE = re.compile(r"\s+")
-
-
-def content_hash_of(data: dict[str, Any]) -> str:
-    """content_hash of an extraction already converted by to_json (the archive converts each
-    report once). The canonical byte string is the one the archive has always hashed, so a
-    re-crawl of an archive written by earlier code finds its reports unchanged."""
-    content = {key: _plain_numbers(value) for key, value in data.items()
-               if key not in NOT_CONTENT and key not in ("cells", "body_text")}
-    # Cells are most of a report: only their value can be a number (67.0 hashes as 67).
-    content["cells"] = [cell if type(cell.get("value")) is not float or not cell["value"].is_integer()
-                        else {**cell, "value": int(cell["value"])} for cell in data.get("cells") or []]
-    content["body_text"] = _WHITE_SPACE.sub("", data.get("body_text") or "")
-    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+def rebuildable(data: dict[str, Any]) -> bool:
+    """Does the report_versions view rebuild this extraction from its reports, cells and checks
+    rows with the same content (hash)? Not when an empty index_no_parts is stored as empty, or a
+    cell has no table name: such a current version's JSON is kept as well."""
+    return data.get("index_no_parts") != {} and all(c.get("table") is not None for c in data.get("cells") or [])
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
@@ -191,12 +155,12 @@ def _insert_sql(table: str, columns: tuple[str, ...], verb: str = "insert") -> s
     return f"{verb} into [{table}] ({names}) values ({', '.join('?' for _ in columns)})"
 
 
-CELL_COLUMNS = ("report_id", "table_name", "row_path", "column_path", "row_label", "column_label",
-                "unit", "value", "raw", "seq")
+# cell_values rows (storage/schema.py): the label is resolved to labels.id when written.
+CELL_COLUMNS = ("report_id", "seq", "label_id", "unit", "value", "raw", "duplicate")
 CHECK_COLUMNS = ("report_id", "check", "expected", "found", "kind", "detail", "seq")
-_INSERT_CELL = _insert_sql("cells", CELL_COLUMNS)
+_INSERT_CELL = _insert_sql("cell_values", CELL_COLUMNS)
 _INSERT_CHECK = _insert_sql("checks", CHECK_COLUMNS)
-_INSERT_VERSION = ("insert or replace into report_versions (report_id, version, content_sha256, url, "
+_INSERT_VERSION = ("insert or replace into version_store (report_id, version, content_sha256, url, "
                    "first_seen, last_seen, data_json) values (:report_id, :version, :content_sha256, "
                    ":url, :first_seen, :last_seen, :data_json)")
 _INSERT_CHANGE = ("insert into report_changes (report_id, version, kind, name, old, new) "
@@ -237,6 +201,7 @@ class Archive:
         self._pending: dict[str, tuple[str, int, str]] = {}
         self._pending_data: dict[str, dict[str, Any]] = {}
         self._paths: dict[tuple, str] = {}
+        self._labels: dict[tuple[str, str, str], int] = {}  # labels.id by key, as committed
         self._closed = False
         self._migrate()
 
@@ -351,6 +316,7 @@ class Archive:
         region = region or {}
         rows["report"].update({key: region.get(key) for key in REGION_KEYS})
         rows["changes"] = changes_between(report_id, version, previous, data) if previous else []
+        rows["previous"] = (known[1], previous) if previous else None
         self._pending_data[report_id] = data
         self._add("report", rows)
         return "new" if known is None else "changed"
@@ -433,6 +399,7 @@ class Archive:
         rows["report"].update(kept)
         rows["version"]["first_seen"] = stored["captured_at"] or seen
         rows["changes"] = changes_between(report_id, version + 1, previous, data) if previous else []
+        rows["previous"] = (version, previous) if previous else None
         self._pending[report_id] = (digest, version + 1, stored["first_seen"] or seen)
         self._pending_data[report_id] = data
         self._add("report", rows)
@@ -470,7 +437,8 @@ class Archive:
                      digest: str, version: int, first_seen: str, seen: str) -> dict[str, Any]:
         """The rows of one report from its to_json() data; cells and checks as tuples in
         CELL_COLUMNS / CHECK_COLUMNS order, for executemany."""
-        cells: dict[tuple[str, str, str], tuple] = {}
+        cells: list[tuple] = []
+        seen_keys: set[tuple[str, str, str]] = set()
         duplicates = 0
         paths = self._paths  # label path -> its JSON text: a crawl has few distinct paths
         if len(paths) > 100_000:  # a portal of ever-new labels: start again
@@ -481,12 +449,12 @@ class Archive:
             row_json = paths.get(row_key) or paths.setdefault(row_key, _dumps(list(row_path)))
             column_json = paths.get(column_key) or paths.setdefault(column_key, _dumps(list(column_path)))
             key = (cell["table"] or "", row_json, column_json)
-            if key in cells:  # the primary key admits one; count the rest, keep the first
-                duplicates += 1
-                continue
-            cells[key] = (report_id, key[0], key[1], key[2], row_path[-1] if row_path else None,
-                          column_path[-1] if column_path else None, cell["unit"], cell["value"],
-                          cell["raw"], seq)
+            label = (*key, row_path[-1] if row_path else None, column_path[-1] if column_path else None)
+            # A repeated label path: kept (marked) for the version's data, not in the cells view.
+            duplicate = 1 if key in seen_keys else None
+            duplicates += duplicate or 0
+            seen_keys.add(key)
+            cells.append((report_id, seq, label, cell["unit"], cell["value"], cell["raw"], duplicate))
         checks = [(report_id, check["check"], check["expected"], check["found"], check["kind"],
                    _dumps({"where": check["where"] or {}, "kind": check["kind"]}), seq)
                   for seq, check in enumerate(data["checks"])]
@@ -499,7 +467,7 @@ class Archive:
             "template": data["template"], "body_text": data["body_text"], "content_sha256": digest,
             "first_seen": first_seen, "last_seen": seen, "version": version,
             **{key: indicators.get(key) for key in INDICATOR_KEYS},
-            "is_report": int(bool(data["is_report"])), "cells_count": len(cells),
+            "is_report": int(bool(data["is_report"])), "cells_count": len(cells) - duplicates,
             "checks_count": len(checks), "confidence": data["confidence"], "duplicate_cells": duplicates,
             "index_no_parts_json": _dumps(data["index_no_parts"]) if data["index_no_parts"] else None,
             "indicators_json": _dumps(indicators),
@@ -507,12 +475,13 @@ class Archive:
             "errors_json": _dumps(list(data["errors"] or [])),
             "extractor_version": EXTRACTOR_VERSION,
         }
+        # The current version's data is what reports, cells and checks hold (the report_versions
+        # view rebuilds it); its JSON is kept only where that would not give the same content.
         version_row = {
             "report_id": report_id, "version": version, "content_sha256": digest, "url": url,
-            "first_seen": seen, "last_seen": seen, "data_json": _dumps(data),
+            "first_seen": seen, "last_seen": seen, "data_json": None if rebuildable(data) else _dumps(data),
         }
-        return {"report": report, "cells": list(cells.values()), "checks": checks,
-                "version": version_row}
+        return {"report": report, "cells": cells, "checks": checks, "version": version_row}
 
     def _add(self, kind: str, payload: Any) -> None:
         if self._closed:
@@ -526,6 +495,16 @@ class Archive:
         if not self._ops:
             return
         ops = self._ops   # dropped only once written: a failed write is tried again, not lost
+        try:
+            self._write(ops)
+        except BaseException:
+            self._labels.clear()  # ids added by the failed transaction are gone
+            raise
+        self._ops = []
+        self._pending.clear()
+        self._pending_data.clear()
+
+    def _write(self, ops: list[tuple[str, Any]]) -> None:
         with self.db.atomic():
             for kind, payload in ops:
                 if kind == "fetch":
@@ -540,9 +519,6 @@ class Archive:
                     self.db.execute(f"update reports set {assignments} where id = ?", [*values.values(), report_id])
                 else:
                     self._write_seen(*payload)
-        self._ops = []
-        self._pending.clear()
-        self._pending_data.clear()
 
     def _write_fetch(self, row: dict[str, Any]) -> None:
         self.db.execute(
@@ -563,13 +539,34 @@ class Archive:
     def _write_report(self, rows: dict[str, Any]) -> None:
         report, conn = rows["report"], self.db.conn
         conn.execute(_upsert_sql("reports", tuple(report), "id"), report)
-        conn.execute("delete from cells where report_id = ?", [report["id"]])
+        conn.execute("delete from cell_values where report_id = ?", [report["id"]])
         conn.execute("delete from checks where report_id = ?", [report["id"]])
-        conn.executemany(_INSERT_CELL, rows["cells"])
+        conn.executemany(_INSERT_CELL, [(r, seq, self._label_id(label), *rest)
+                                        for r, seq, label, *rest in rows["cells"]])
         conn.executemany(_INSERT_CHECK, rows["checks"])
+        if rows.get("previous"):  # the version it replaces becomes an earlier one: its JSON kept
+            number, previous = rows["previous"]
+            conn.execute("update version_store set data_json = ? where report_id = ? and version = ?",
+                         [_dumps(previous), report["id"], number])
         conn.execute(_INSERT_VERSION, rows["version"])
         if rows.get("changes"):
             conn.executemany(_INSERT_CHANGE, rows["changes"])
+
+    def _label_id(self, label: tuple) -> int:
+        """labels.id of (table, row path, column path, row label, column label), added if new."""
+        key = label[:3]
+        label_id = self._labels.get(key)
+        if label_id is None:
+            conn = self.db.conn
+            row = conn.execute("select id from labels where table_name = ? and row_path = ? and column_path = ?",
+                               key).fetchone()
+            if row is None:
+                label_id = conn.execute("insert into labels (table_name, row_path, column_path, row_label, "
+                                        "column_label) values (?, ?, ?, ?, ?)", label).lastrowid
+            else:
+                label_id = row[0]
+            self._labels[key] = label_id
+        return label_id
 
     def _write_seen(self, report_id: str, version: int, seen: str, fill: Optional[dict[str, Any]] = None) -> None:
         fill = fill or {}
@@ -583,7 +580,7 @@ class Archive:
             [seen, *(fill[k] for k in names), report_id],
         )
         self.db.execute(
-            "update report_versions set last_seen = max(coalesce(last_seen, ''), ?)"
+            "update version_store set last_seen = max(coalesce(last_seen, ''), ?)"
             " where report_id = ? and version = ?",
             [seen, report_id, version],
         )
@@ -592,7 +589,7 @@ class Archive:
     def counts(self) -> dict[str, int]:
         """Rows per archive table after flushing what is buffered (FTS tables left out)."""
         self.flush()
-        return {name: self.db.table(name).count for name in TABLES}
+        return {name: self.db.execute(f"select count(*) from [{name}]").fetchone()[0] for name in TABLES}
 
     def close(self) -> None:
         if self._closed:

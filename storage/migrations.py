@@ -22,8 +22,9 @@ from typing import Callable, Optional, Union
 
 import sqlite_utils
 
+from storage.footprint import convert
 from storage.rekey import rekey_reports
-from storage.schema import INDEXES, TABLES
+from storage.schema import INDEXES, STORAGE_TABLES, TABLES, VIEWS, Table
 from storage.search import ensure_grams_index
 
 FTS_COLUMNS = ("title", "agency", "body_text")
@@ -33,7 +34,8 @@ FTS_COLUMNS = ("title", "agency", "body_text")
 class Migration:
     number: int      # the schema version after this step
     what: str        # one line, shown while it runs
-    run: Callable[[sqlite_utils.Database], None]
+    run: Callable[..., None]  # (db) or, with progress set, (db, progress)
+    progress: bool = False
 
 
 class ReadOnlyArchive(Exception):
@@ -50,13 +52,36 @@ def code_version() -> str:
         return "unknown"
 
 
+def _kind(db: sqlite_utils.Database, name: str) -> Optional[str]:
+    row = db.execute("select type from sqlite_master where name = ?", [name]).fetchone()
+    return row[0] if row else None
+
+
+def _create_table(db: sqlite_utils.Database, schema: Table) -> None:
+    if not schema.without_rowid:
+        db.table(schema.name).create(schema.types(), pk=schema.pk)
+        return
+    sql_types = {str: "TEXT", int: "INTEGER", float: "REAL", bytes: "BLOB"}
+    columns = ", ".join(f"[{c.name}] {sql_types.get(c.type, c.type)}" for c in schema.columns)
+    keys = (schema.pk,) if isinstance(schema.pk, str) else tuple(schema.pk or ())
+    db.execute(f"CREATE TABLE [{schema.name}] ({columns}, PRIMARY KEY ({', '.join(keys)})) WITHOUT ROWID")
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create missing tables, columns, indexes and the FTS indexes; safe on every open."""
+    """Create missing tables, columns, views, indexes and the FTS indexes; safe on every open.
+
+    A view of TABLES (cells, report_versions) is created only where no table of its name is
+    left: an archive written before migration 4 keeps its tables until that step converts them."""
     with db.atomic():
-        for name, schema in TABLES.items():
+        for name, schema in {**STORAGE_TABLES, **TABLES}.items():
+            kind = _kind(db, name)
+            if schema.view:
+                if kind is None:
+                    db.execute(f"CREATE VIEW [{name}] AS {VIEWS[name]}")
+                continue
             table = db.table(name)
-            if not table.exists():
-                table.create(schema.types(), pk=schema.pk)
+            if kind is None:
+                _create_table(db, schema)
             else:
                 have = set(table.columns_dict)
                 for column, col_type in schema.types().items():
@@ -64,6 +89,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                         table.add_column(column, col_type)
         for name, cols in INDEXES:
             db.table(name).create_index(cols, if_not_exists=True)
+        db.execute("CREATE UNIQUE INDEX IF NOT EXISTS [labels_key] ON [labels] (table_name, row_path, column_path)")
     if not db.table("reports_fts").exists():
         db.table("reports").enable_fts(FTS_COLUMNS, tokenize="trigram", create_triggers=True)
         narrow_update_trigger(db)
@@ -111,6 +137,8 @@ MIGRATIONS: list[Migration] = [
     Migration(2, "short-word index that datasette can count (rebuilt once)", _grams_without_columnsize),
     Migration(3, "report ids from canonical URLs (https, www. and tracking parameters folded); old ids kept "
               "in report_ids", _canonical_ids),
+    Migration(4, "compact cells and versions: label paths stored once, the current version "
+              "not stored twice (every version verified; resumable)", convert, progress=True),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].number
 
@@ -121,7 +149,7 @@ def schema_version(conn: sqlite3.Connection) -> int:
 
 def _missing_columns(conn: sqlite3.Connection) -> list[str]:
     missing = []
-    for name, schema in TABLES.items():
+    for name, schema in {**STORAGE_TABLES, **TABLES}.items():
         have = {r[1] for r in conn.execute(f"pragma table_info([{name}])")}
         missing += [f"{name}.{c.name}" for c in schema.columns if c.name not in have]
     return missing
@@ -149,7 +177,7 @@ def migrate(db: sqlite_utils.Database, progress: Callable[[str], None] = lambda 
         if step.number > before:
             if before:  # a new archive needs no announcement
                 progress(f"xxgk: upgrading the archive: {step.number}. {step.what}")
-            step.run(db)
+            step.run(db, progress) if step.progress else step.run(db)
             db.execute(f"PRAGMA user_version = {step.number}")
             ran.append(step.number)
     _record(db)

@@ -24,11 +24,25 @@ import sqlite_utils
 from storage.identity import report_id_for
 
 # Tables holding a report id besides reports.id: moved with the report.
-MOVED_WITH_REPORT = ("cells", "checks", "report_versions", "report_changes", "attachments")
+# `cells` and `report_versions` are views over cell_values and version_store since migration 4
+# (only tables are moved: whichever of the two layouts the archive has).
+MOVED_WITH_REPORT = ("cells", "cell_values", "checks", "report_versions", "version_store", "report_changes",
+                     "attachments")
 # Of those, what goes when a report is merged into another (the rest stays under its old id,
 # but attachments follow the report they belong to).
-DROPPED_WHEN_MERGED = ("cells", "checks")
+DROPPED_WHEN_MERGED = ("cells", "cell_values", "checks")
 MAP = "temp.xxgk_rekey"
+
+
+def freeze_current_version(db: sqlite_utils.Database, report_id: str) -> None:
+    """Keep a report's current version as JSON (the report_versions view rebuilds it from rows
+    about to be deleted)."""
+    for version, data_json in db.execute(
+            "select version, data_json from report_versions where report_id = ? and data_json is not null "
+            "and version in (select version from version_store where report_id = ? and data_json is null)",
+            [report_id, report_id]).fetchall():
+        db.execute("update version_store set data_json = ? where report_id = ? and version = ?",
+                   [data_json, report_id, version])
 
 
 def _now() -> str:
@@ -75,6 +89,9 @@ def rekey_reports(db: sqlite_utils.Database, aliases: Optional[Mapping[str, str]
     lookup = f"(select new_id from {MAP} m where m.old_id = {{column}})"
     merged = f"(select old_id from {MAP} where kept = 0)"
     kept = f"(select old_id from {MAP} where kept = 1)"
+    if "version_store" in tables:  # a merged report's current version lived in the rows that go
+        for (old,) in db.execute(f"select old_id from {MAP} where kept = 0").fetchall():
+            freeze_current_version(db, old)
     for table in tables:
         if table in DROPPED_WHEN_MERGED:
             db.execute(f"delete from [{table}] where report_id in {merged}")

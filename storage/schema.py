@@ -36,6 +36,10 @@ class Table:
     en: str
     columns: tuple[Column, ...]
     pk: Union[str, tuple[str, ...], None] = None
+    # A view over the storage tables (VIEWS below), not a table: its columns are what users,
+    # canned queries and exports see; the archive writes the tables behind it.
+    view: bool = False
+    without_rowid: bool = False
 
     @property
     def description(self) -> str:
@@ -118,18 +122,23 @@ REPORTS = Table("reports", "政府信息公开工作年度报告，每份报告�
       "(pipelines/version.py); older ones are redone by `xxgk reextract`"),
 ), pk="id")
 
-CELLS = Table("cells", "统计表单元格", "every statistics-table cell, labelled by row and column paths", (
-    REPORT_ID,
+# A cell's labels: columns of the cells view, kept once per distinct path in `labels`.
+LABEL_COLUMNS = (
     C("table_name", str, "表名", "statistics table's name"),
     C("row_path", str, "行标签路径", "row labels, outermost first (JSON array)"),
     C("column_path", str, "列标签路径", "column labels, outermost first (JSON array)"),
     C("row_label", str, "行标签", "innermost row label"),
     C("column_label", str, "列标签", "innermost column label"),
+)
+
+CELLS = Table("cells", "统计表单元格", "every statistics-table cell, labelled by row and column paths", (
+    REPORT_ID,
+    *LABEL_COLUMNS,
     C("unit", str, "单位", "unit as printed (条, 件, 元, 万元 …)"),
     C("value", NUMBER, "数值", "number; empty for a blank cell"),
     C("raw", str, "原文", "the cell's text as printed"),
     C("seq", int, "顺序", "position in the report's cell list"),
-), pk=("report_id", "table_name", "row_path", "column_path"))
+), view=True)
 
 CHECKS = Table("checks", "勾稽关系校验未通过项", "failed arithmetic consistency checks", (
     REPORT_ID,
@@ -178,16 +187,22 @@ CRAWL_RUNS = Table("crawl_runs", "抓取批次", "one row per crawl", (
       "walk, or too many would be removed); a suspect run marks nothing removed"),
 ), pk="id")
 
-REPORT_VERSIONS = Table("report_versions", "报告历史版本（含当前版本）",
-                        "every version of every report, current one included", (
+# What every version records (the report_versions view and the version_store behind it).
+VERSION_COLUMNS = (
     REPORT_ID,
     C("version", int, "版本", "version number"),
     C("content_sha256", str, "内容摘要", "sha256 of the extracted content"),
     C("url", str, "网址", "address it was crawled from"),
     C("first_seen", str, "首次抓取", "first seen with this content (UTC)"),
     C("last_seen", str, "最近抓取", "last seen with this content (UTC)"),
-    C("data_json", str, "抽取结果", "the whole extraction, cells included (JSON)"),
-), pk=("report_id", "version"))
+)
+
+REPORT_VERSIONS = Table("report_versions", "报告历史版本（含当前版本）",
+                        "every version of every report, current one included", (
+    *VERSION_COLUMNS,
+    C("data_json", str, "抽取结果", "the whole extraction, cells included (JSON; the current version's is "
+      "rebuilt from reports, cells and checks)"),
+), view=True)
 
 REPORT_CHANGES = Table("report_changes", "版本间的变化", "what changed from one version of a report to the next", (
     REPORT_ID,
@@ -257,13 +272,69 @@ REPORT_IDS = Table("report_ids", "报告编号变更", "report ids that changed:
       "report was kept, and this one's versions and changes stay under the old id"),
 ), pk="old_id")
 
-# Every table of the archive, in creation order (the FTS index and its shadow tables aside).
+# What the views above are made of (issue #17: bytes per cell, not kilobytes). Label paths are
+# stored once; a cell is a report id, its position, a label id and what was printed.
+LABELS = Table("labels", "单元格标签（每种标签路径一行）", "each distinct table / row path / column path once", (
+    C("id", int, "标签编号", "label id"),
+    *LABEL_COLUMNS,
+), pk="id")
+
+CELL_VALUES = Table("cell_values", "单元格数值（cells 视图的存储）", "what each cell printed; the cells view adds its labels", (
+    REPORT_ID,
+    C("seq", int, "顺序", "position in the report's cell list"),
+    C("label_id", int, "标签编号", "labels.id"),
+    C("unit", str, "单位", "unit as printed"),
+    C("value", NUMBER, "数值", "number; empty for a blank cell"),
+    C("raw", str, "原文", "the cell's text as printed"),
+    C("duplicate", int, "重复", "1 when an earlier cell of the report has the same labels (not in the cells view; "
+      "kept so that each version can be rebuilt exactly)"),
+), pk=("report_id", "seq"), without_rowid=True)
+
+VERSION_STORE = Table("version_store", "报告版本（report_versions 视图的存储）",
+                      "every version of every report; the extraction kept for earlier versions only", (
+    *VERSION_COLUMNS,
+    C("data_json", str, "抽取结果", "the extraction (JSON) of an earlier version; empty for the current version, "
+      "whose data is in reports, cells and checks (the report_versions view rebuilds it)"),
+), pk=("report_id", "version"))
+
+# The storage behind the views, created before them.
+STORAGE_TABLES: dict[str, Table] = {t.name: t for t in (LABELS, CELL_VALUES, VERSION_STORE)}
+
+# The current version's extraction, rebuilt in SQL (JSON functions only) in to_json's key order.
+CURRENT_VERSION_JSON = """json_object(
+  'source', r.url, 'is_report', json(case when r.is_report then 'true' else 'false' end),
+  'title', r.title, 'index_no', r.index_no, 'index_no_parts', json(r.index_no_parts_json),
+  'agency', r.agency, 'publisher', r.publisher, 'written_date', r.written_date,
+  'published_date', r.published_date, 'signed_date', r.signed_date, 'report_year', r.report_year,
+  'template', r.template, 'metadata', json(coalesce(r.metadata_json, '{}')),
+  'cells', (select json_group_array(json(c)) from (
+      select json_object('table', l.table_name, 'row', json(l.row_path), 'column', json(l.column_path),
+                         'unit', v.unit, 'value', v.value, 'raw', v.raw) as c
+      from cell_values v join labels l on l.id = v.label_id where v.report_id = r.id order by v.seq)),
+  'indicators', json(coalesce(r.indicators_json, '{}')),
+  'checks', (select json_group_array(json(c)) from (
+      select json_object('check', k."check", 'expected', k.expected, 'found', k.found,
+                         'where', json(coalesce(json_extract(k.detail, '$.where'), '{}')), 'kind', k.kind) as c
+      from checks k where k.report_id = r.id order by k.seq)),
+  'confidence', r.confidence, 'errors', json(coalesce(r.errors_json, '[]')), 'body_text', r.body_text)"""
+
+# name -> select: built-in SQL and JSON functions only, so that any SQLite client reads them.
+VIEWS: dict[str, str] = {
+    "cells": """select v.report_id, l.table_name, l.row_path, l.column_path, l.row_label, l.column_label,
+  v.unit, v.value, v.raw, v.seq
+from cell_values v join labels l on l.id = v.label_id
+where v.duplicate is null""",
+    "report_versions": f"""select s.report_id, s.version, s.content_sha256, s.url, s.first_seen, s.last_seen,
+  coalesce(s.data_json, (select {CURRENT_VERSION_JSON} from reports r where r.id = s.report_id)) as data_json
+from version_store s""",
+}
+
+# Every table and view users see, in creation order (the FTS index and its shadow tables aside).
 TABLES: dict[str, Table] = {t.name: t for t in (
     REPORTS, CELLS, CHECKS, FETCHES, CRAWL_RUNS, REPORT_VERSIONS, REPORT_CHANGES, ATTACHMENTS,
     PORTAL_CHECKS, COLUMN_WALKS, ARCHIVE_INFO, REPORT_IDS)}
 
 INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("cells", ("report_id",)),
     ("checks", ("report_id",)),
     ("fetches", ("url",)),
     ("reports", ("agency",)),

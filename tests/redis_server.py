@@ -18,6 +18,17 @@ from conftest import free_port
 START_TIMEOUT = 20.0
 
 
+def die_with_parent() -> None:
+    """In a child before exec (Linux): end it when the test process dies, even by SIGKILL (a
+    test run killed by a timeout leaves no server or worker behind)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class RedisServer:
     def __init__(self, folder: Path, appendonly: bool = True):
         self.exe = shutil.which("redis-server")
@@ -31,7 +42,8 @@ class RedisServer:
         command = [self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder),
                    "--appendonly", "yes" if self.appendonly else "no", "--save", "",
                    "--maxmemory-policy", "noeviction", "--logfile", str(self.folder / "redis.log")]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        preexec_fn=die_with_parent)
         deadline = time.monotonic() + START_TIMEOUT
         import redis
 

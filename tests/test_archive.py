@@ -49,11 +49,11 @@ def make_extraction(agency: str = "衢州市机关事务管理局", year: int = 
 
 
 def all_table_counts(path: Path) -> dict[str, int]:
-    """Every table in the file, FTS shadow tables included."""
+    """Every table and view in the file, FTS shadow tables included."""
     conn = sqlite3.connect(path)
     try:
         names = [r[0] for r in conn.execute(
-            "select name from sqlite_master where type='table' and sql not like 'CREATE VIRTUAL%'")]
+            "select name from sqlite_master where type in ('table', 'view') and sql not like 'CREATE VIRTUAL%'")]
         return {n: conn.execute(f'select count(*) from "{n}"').fetchone()[0] for n in names}
     finally:
         conn.close()
@@ -90,8 +90,13 @@ def test_schema_has_contract_tables_columns_and_wal(db_path: Path) -> None:
     for table, columns in required.items():
         assert columns <= set(db[table].columns_dict), table
     assert db["reports"].pks == ["id"]
-    assert db["cells"].pks == ["report_id", "table_name", "row_path", "column_path"]
-    assert any(ix.columns == ["report_id"] for ix in db["cells"].indexes)
+    # cells: a view over cell_values (one row per cell, keyed by report and position, no
+    # other index) and labels (each label path once, unique)
+    assert "cells" in db.view_names() and "report_versions" in db.view_names()
+    assert db["cell_values"].pks == ["report_id", "seq"]
+    assert [ix.origin for ix in db["cell_values"].indexes] == ["pk"]  # no index besides the key
+    assert "WITHOUT ROWID" in db["cell_values"].schema
+    assert any(ix.unique and ix.columns == ["table_name", "row_path", "column_path"] for ix in db["labels"].indexes)
     assert db.journal_mode == "wal"
     assert db["reports"].detect_fts() == "reports_fts"
     db.close()

@@ -18,12 +18,14 @@ def test_streamed_cells_csv_larger_than_100mb_is_complete(tmp_path):
     label = "其中：涉及国家秘密" * 3
     conn = sqlite3.connect(db)
     rows = 0
-    with conn:
+    with conn:  # cells is a view over labels and cell_values (storage/schema.py)
+        label_id = conn.execute("insert into labels (table_name, row_path, column_path, row_label, column_label) "
+                                "values (?,?,?,?,?)", ("政府信息公开情况统计表", row_path, '["统计数"]', label,
+                                                      "统计数")).lastrowid
         for batch in range(12):
-            data = [(f"{batch:04x}{i:012x}", "政府信息公开情况统计表", row_path, '["统计数"]', label, "统计数", "件", i, str(i))
-                    for i in range(100_000)]
-            conn.executemany("insert into cells (report_id, table_name, row_path, column_path, row_label,"
-                             " column_label, unit, value, raw) values (?,?,?,?,?,?,?,?,?)", data)
+            data = [(f"{batch:04x}{i:012x}", i, label_id, "件", i, str(i)) for i in range(100_000)]
+            conn.executemany("insert into cell_values (report_id, seq, label_id, unit, value, raw) "
+                             "values (?,?,?,?,?,?)", data)
             rows += len(data)
     conn.close()
 

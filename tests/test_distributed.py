@@ -24,7 +24,7 @@ import pytest
 
 import attachment_factory as af
 from conftest import REPO
-from redis_server import redis_server
+from redis_server import die_with_parent, redis_server
 from storage.identity import host_aliases, report_id_for
 from xxgk.portal import build_demo_portal, serve_portal
 
@@ -132,7 +132,7 @@ class Cluster:
         log = self.folder / f"{name}-{len(self.processes)}.log"
         with open(log, "wb") as fh:
             process = subprocess.Popen([sys.executable, "-m", "xxgk", *args], cwd=REPO, env=self.env,
-                                       stdout=fh, stderr=subprocess.STDOUT)
+                                       stdout=fh, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
         self.processes.append((name, process, log))
         return process
 

@@ -64,7 +64,7 @@ def as_if_older(db, report_id, **changed):
         data = json.loads(conn.execute("select data_json from report_versions where report_id = ? and version = 1",
                                        [report_id]).fetchone()[0])
         data.update(changed)
-        conn.execute("update report_versions set data_json = ?, content_sha256 = 'older' where report_id = ?",
+        conn.execute("update version_store set data_json = ?, content_sha256 = 'older' where report_id = ?",
                      [json.dumps(data, ensure_ascii=False), report_id])
         conn.execute("update reports set content_sha256 = 'older', extractor_version = null, province = null, "
                      "city = null, level = null, region_code = null, column_url = null where id = ?", [report_id])

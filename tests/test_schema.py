@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import xxgk
-from storage.schema import TABLES
+from storage.schema import STORAGE_TABLES, TABLES
+
+EVERYTHING = {**STORAGE_TABLES, **TABLES}  # cells and report_versions are views over the storage tables
 from xxgk.portal import build_demo_portal, serve_portal
 from xxgk.serve import database_name, datasette_metadata
 
@@ -32,13 +34,14 @@ def live_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def live_columns(db: Path) -> dict[str, list[str]]:
     with sqlite3.connect(db) as conn:
         names = [n for (n,) in conn.execute(
-            "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")
+            "select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite_%' "
+            "order by name")
             if not INDEX_TABLE.match(n)]
         return {n: [row[1] for row in conn.execute(f"pragma table_info([{n}])")] for n in names}
 
 
 def test_every_schema_column_is_described_in_chinese_and_english():
-    for table in TABLES.values():
+    for table in EVERYTHING.values():
         assert CJK.search(table.zh) and re.search("[a-z]", table.en), table.name
         for column in table.columns:
             assert CJK.search(column.zh), (table.name, column.name)
@@ -48,9 +51,9 @@ def test_every_schema_column_is_described_in_chinese_and_english():
 
 def test_live_archive_is_the_schema(live_archive):
     live = live_columns(live_archive)
-    assert set(live) == set(TABLES)
+    assert set(live) == set(EVERYTHING)
     for name, columns in live.items():
-        assert columns == [c.name for c in TABLES[name].columns], name
+        assert columns == [c.name for c in EVERYTHING[name].columns], name
     with sqlite3.connect(live_archive) as conn:
         assert conn.execute("select count(*) from reports").fetchone()[0] == 6  # a real crawl wrote it
 
@@ -63,4 +66,5 @@ def test_datasette_describes_every_live_column(live_archive):
         for column in columns:
             zh, _, en = described[column].partition(" / ")
             assert CJK.search(zh) and en, (name, column, described[column])
-        assert tables[name]["description"] == TABLES[name].description
+        assert tables[name]["description"] == EVERYTHING[name].description
+        assert tables[name].get("hidden", False) == (name in STORAGE_TABLES)  # journalists see the views

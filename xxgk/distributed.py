@@ -259,7 +259,6 @@ class Writer:
         self.board = FreshBoard(client)
         self.open: dict[str, Any] = {}          # job id -> IngestPipeline of its current attempt
         self.entries: dict[str, list[str]] = {}  # attempt -> its stream entry ids
-        self.superseded: set[str] = set()
         self.handled: set[str] = set()           # entries handled, not yet acknowledged
         self.items = 0
 
@@ -308,7 +307,6 @@ class Writer:
         pipeline = self.open.pop(job)
         if abort:
             pipeline.abort()
-            self.superseded.add(pipeline.attempt)
         with contextlib.closing(sqlite3.connect(self.db, timeout=30)) as conn:
             self.board.publish(fetch_state(conn, pipeline.urls))
         self._ack(self.entries.pop(pipeline.attempt, []))

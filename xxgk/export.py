@@ -25,18 +25,27 @@ import re
 import sqlite3
 from typing import Any
 
+from storage.schema import STORAGE_TABLES, TABLES, VIEWS
+
+# How the views are ordered in an export (a view has no rowid).
+VIEW_ORDER = {"cells": "report_id, seq", "report_versions": "report_id, version"}
+
 FTS_SHADOW_SUFFIXES = ("_data", "_idx", "_docsize", "_config", "_content")
 
 
 def _snapshot_tables(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    """(name, create sql) of the tables to export: no sqlite_*, FTS or FTS shadow tables."""
+    """(name, create sql) of the tables to export: no sqlite_*, FTS or FTS shadow tables. The
+    views of the archive's schema (cells, report_versions) are exported as the tables they were
+    before migration 4; the compact storage behind them (labels, cell_values, version_store) is not."""
     rows = conn.execute(
-        "select name, sql from sqlite_master where type = 'table' order by rowid"
+        "select name, sql from sqlite_master where type = 'table' or (type = 'view' and name in "
+        f"({', '.join('?' for _ in VIEWS)})) order by rowid", list(VIEWS)
     ).fetchall()
     virtual = [name for name, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")]
     shadow = {v + suffix for v in virtual for suffix in FTS_SHADOW_SUFFIXES}
     return [(name, sql) for name, sql in rows
-            if not name.startswith("sqlite_") and name not in virtual and name not in shadow]
+            if not name.startswith("sqlite_") and name not in virtual and name not in shadow
+            and name not in STORAGE_TABLES]
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -102,7 +111,7 @@ def export_archive(db: str | os.PathLike, out_dir: str | os.PathLike, *,
         conn.execute("BEGIN")  # deferred: the snapshot starts at the first read below
         for name, create_sql in _snapshot_tables(conn):
             quoted = '"' + name.replace('"', '""') + '"'
-            columns = [{"name": row[1], "type": row[2]}
+            columns = [{"name": row[1], "type": row[2] or _view_column_type(name, row[1])}
                        for row in conn.execute(f"PRAGMA table_info({quoted})")]
             file_name = f"{name}.csv"
             path = folder / file_name
@@ -110,8 +119,12 @@ def export_archive(db: str | os.PathLike, out_dir: str | os.PathLike, *,
             with open(path, "w", encoding="utf-8-sig", newline="") as handle:
                 writer = csv.writer(handle)
                 writer.writerow([c["name"] for c in columns])
-                cursor = conn.execute(f"select * from {quoted} order by rowid") \
-                    if _has_rowid(conn, quoted) else conn.execute(f"select * from {quoted}")
+                if name in VIEW_ORDER:  # a view: in its key order
+                    cursor = conn.execute(f"select * from {quoted} order by {VIEW_ORDER[name]}")
+                elif _has_rowid(conn, quoted):
+                    cursor = conn.execute(f"select * from {quoted} order by rowid")
+                else:
+                    cursor = conn.execute(f"select * from {quoted}")
                 while True:
                     batch = cursor.fetchmany(1000)
                     if not batch:
@@ -135,6 +148,12 @@ def export_archive(db: str | os.PathLike, out_dir: str | os.PathLike, *,
     (folder / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return folder
+
+
+def _view_column_type(view: str, column: str) -> str:
+    """A view's computed column has no declared type: the schema's (storage/schema.py)."""
+    declared = TABLES[view].types().get(column) if view in TABLES else None
+    return {str: "TEXT", int: "INTEGER", float: "REAL"}.get(declared, str(declared or ""))
 
 
 def _has_rowid(conn: sqlite3.Connection, quoted: str) -> bool:

@@ -88,7 +88,9 @@ async def archive_databases(datasette: Any) -> list[str]:
         if name in SKIP_DATABASES:
             continue
         try:
-            if await db.table_exists("reports") and await db.table_exists("cells"):
+            # cells: a view over cell_values since migration 4, a table before it
+            if await db.table_exists("reports") and (await db.table_exists("cells")
+                                                     or "cells" in await db.view_names()):
                 names.append(name)
         except Exception:  # an unreadable database is simply not an archive
             continue

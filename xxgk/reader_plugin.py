@@ -281,7 +281,7 @@ async def export_view(datasette: Any, request: Any) -> Response:
     if db_name not in await archive_databases(datasette):
         return await _error(datasette, request, f"没有这个数据库 / no archive database {db_name!r}", 404)
     db = datasette.get_database(db_name)
-    is_table = await db.table_exists(name)
+    is_table = await db.table_exists(name) or name in await db.view_names()  # cells: a view
     canned = None if is_table else await datasette.get_canned_query(db_name, name, request.actor)
     if not is_table and not canned:
         return await _error(datasette, request, f"没有这张表或这个查询 / no table or question {name!r}", 404)

@@ -24,6 +24,7 @@ from typing import Any
 
 from pipelines.model import INDICATOR_KEYS
 from storage.queries import CRAWL_HEALTH_SQL, REMOVED_REPORTS_SQL, REPORTS_BY_YEAR_SQL, YEAR_OVER_YEAR_SQL
+from storage.schema import STORAGE_TABLES
 from storage.schema import TABLES as SCHEMA
 from storage.search import SEARCH_SQL, ensure_grams_index, grams_index_current
 # Questions whose answers keep blanks apart from 0, read years as typed and name the failed
@@ -79,6 +80,9 @@ def datasette_metadata(db_name: str = "archive") -> dict[str, Any]:
     tables = {name: {"description": table.description, **presentation.get(name, {}),
                      "columns": table.descriptions()}
               for name, table in SCHEMA.items()}
+    # The compact storage behind the cells and report_versions views: described, not listed.
+    tables.update({name: {"description": table.description, "hidden": True, "columns": table.descriptions()}
+                   for name, table in STORAGE_TABLES.items()})
     queries = {
         "reports_by_year": {
             "title": "按年度统计 / reports by year",

@@ -297,7 +297,7 @@ def report_cells(conn: sqlite3.Connection, report_id: str) -> list[dict[str, Any
              "column": _json(c["column_path"], []), "unit": c["unit"], "value": c["value"],
              "raw": c["raw"]}
             for c in rows(conn, "select table_name, row_path, column_path, unit, value, raw "
-                                "from cells where report_id = ? order by seq, rowid", [report_id])]
+                                "from cells where report_id = ? order by seq", [report_id])]
 
 
 def report_checks(conn: sqlite3.Connection, report_id: str) -> list[dict[str, Any]]:

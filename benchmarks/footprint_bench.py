@@ -1,0 +1,226 @@
+"""Archive footprint: bytes per report by object, the compact layout against the earlier one, and
+what journalists run on both, as ratios (issue #17).
+
+In one run:
+
+1. N reports of a generated portal (`xxgk.portal`, default 20,000) are extracted from its pages
+   and archived by the archive writer (the compact layout: labels, cell_values and version_store
+   behind the cells and report_versions views), with a fetches row each, as a crawl writes them;
+2. the same archive is rewritten in the earlier layout (before migration 4): `cells` and
+   `report_versions` as tables with that layout's keys and indexes, every version's JSON stored,
+   JSON written as the earlier writer wrote it; both files are VACUUMed;
+3. it prints bytes per report by object (SQLite's dbstat) for both, and times on both the
+   canned questions, the report page, the search benchmark's queries and a full CSV export,
+   each as a ratio new / old (targets: ≤ 25 KB per report, no ratio above 1.1), and checks that
+   the exports are the same apart from row order.
+
+    .venv/bin/python benchmarks/footprint_bench.py [--reports 20000] [--keep DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from pipelines.report import extract_bytes  # noqa: E402
+from storage.archive import Archive  # noqa: E402
+from storage.search import search_reports  # noqa: E402
+from xxgk import ui  # noqa: E402
+from xxgk.export import export_archive  # noqa: E402
+from xxgk.portal import build_demo_portal  # noqa: E402
+from xxgk.serve import datasette_metadata  # noqa: E402
+
+# The earlier layout of the two tables migration 4 replaced, as that schema created them.
+OLD_LAYOUT = [
+    "CREATE TABLE [cells_old] ([report_id] TEXT, [table_name] TEXT, [row_path] TEXT, [column_path] TEXT, "
+    "[row_label] TEXT, [column_label] TEXT, [unit] TEXT, [value] ANY, [raw] TEXT, [seq] INTEGER, "
+    "PRIMARY KEY ([report_id], [table_name], [row_path], [column_path]))",
+    "CREATE TABLE [report_versions_old] ([report_id] TEXT, [version] INTEGER, [content_sha256] TEXT, [url] TEXT, "
+    "[first_seen] TEXT, [last_seen] TEXT, [data_json] TEXT, PRIMARY KEY ([report_id], [version]))",
+]
+SEARCHES = ["复议", "公开", "政府信息", "局", "行政复议 预算", "殡葬", "渔政 公开", "12330800"]
+
+
+def build(db: Path, n: int) -> int:
+    portal = build_demo_portal(n_reports=n)
+    reports = 0
+    t0 = time.perf_counter()
+    with Archive(db, batch_size=400) as archive:
+        for start in range(0, portal.total_records, 500):
+            for entry in portal.entries(start, start + 500):
+                status, headers, body = portal.handle("GET", entry.art_path)
+                if status != 200:
+                    continue
+                url = "https://www.example.gov.cn" + entry.art_path
+                extraction = extract_bytes(body, url, headers.get("Content-Type"))
+                archive.record_fetch(url=url, status=200, content_type=headers.get("Content-Type"), body=body)
+                if extraction.is_report:
+                    archive.save_report(url=url, portal="bench", extraction=extraction,
+                                        capture={"file": "bench.warc.gz", "offset": reports})
+                    reports += 1
+            print(f"  built {reports:,} reports ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+    return reports
+
+
+def to_old_layout(new: Path, old: Path) -> None:
+    """The same archive as the earlier schema stored it."""
+    shutil.copy(new, old)
+    conn = sqlite3.connect(old)
+    conn.create_function("spaced_json", 1, lambda text: text and json.dumps(json.loads(text), ensure_ascii=False))
+    with conn:
+        for sql in OLD_LAYOUT:
+            conn.execute(sql)
+        conn.execute("insert into cells_old select report_id, table_name, row_path, column_path, row_label, "
+                     "column_label, unit, value, raw, seq from cells order by report_id, seq")
+        conn.execute("insert into report_versions_old select report_id, version, content_sha256, url, first_seen, "
+                     "last_seen, spaced_json(data_json) from report_versions")
+        conn.execute("drop view cells")
+        conn.execute("drop view report_versions")
+        for table in ("cell_values", "labels", "version_store"):
+            conn.execute(f"drop table {table}")
+        conn.execute("alter table cells_old rename to cells")
+        conn.execute("alter table report_versions_old rename to report_versions")
+        conn.execute("create index idx_cells_report_id on cells (report_id)")
+    conn.close()
+
+
+def vacuum(db: Path) -> None:
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("pragma wal_checkpoint(truncate)")
+    conn.execute("vacuum")
+    conn.close()
+
+
+def sizes(db: Path) -> dict[str, int]:
+    conn = sqlite3.connect(db)
+    try:
+        return dict(conn.execute("select name, sum(pgsize) from dbstat group by name"))
+    finally:
+        conn.close()
+
+
+def timed(fn, repeat: int = 3) -> float:
+    best = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best.append(time.perf_counter() - t0)
+    return min(best)
+
+
+def canned(conn: sqlite3.Connection) -> dict[str, tuple[str, dict]]:
+    queries = datasette_metadata("archive")["databases"]["archive"]["queries"]
+    out = {}
+    for name, query in queries.items():
+        params = {p: "" for p in re.findall(r"(?<!:):(\w+)", query["sql"])}
+        if "q" in params:
+            params["q"] = "复议"
+        out[name] = (query["sql"], params)
+    return out
+
+
+def workload(db: Path, report_ids: list[str], export: bool = True) -> dict[str, float]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    from storage.search import register_query_functions
+    register_query_functions(conn)
+    conn.create_function("xxgk_change", 2, ui.change_text, deterministic=True)  # as reader_plugin does
+    times = {}
+    try:
+        for name, (sql, params) in canned(conn).items():
+            times[f"question: {name}"] = timed(lambda: conn.execute(sql, params).fetchall())
+        times["report page (50 reports)"] = timed(lambda: [ui.report_page(conn, r) for r in report_ids])
+        for q in SEARCHES:
+            times[f"search: {q}"] = timed(lambda: search_reports(conn, q))
+    finally:
+        conn.close()
+    if export:
+        with tempfile.TemporaryDirectory() as out:
+            times["full CSV export"] = timed(lambda: export_archive(db, out, dated_subfolder=False), repeat=1)
+    return times
+
+
+def export_rows(db: Path, out: Path) -> dict[str, list]:
+    folder = export_archive(db, out, dated_subfolder=False)
+    tables = {}
+    for path in sorted(folder.glob("*.csv")):
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
+        header, body = rows[0], rows[1:]
+        if "data_json" in header:  # the same JSON value; the compact layout writes it compactly
+            k = header.index("data_json")
+            body = [[*r[:k], json.dumps(json.loads(r[k]), sort_keys=True) if r[k] else "", *r[k + 1:]] for r in body]
+        tables[path.stem] = (header, sorted(map(tuple, body)))
+    return tables
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=20_000)
+    parser.add_argument("--keep", metavar="DIR", help="build in DIR and keep both archives")
+    args = parser.parse_args()
+    tmp = Path(args.keep or tempfile.mkdtemp(prefix="footprint-bench-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    new, old = tmp / "new.db", tmp / "old.db"
+    for path in (new, old):
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    try:
+        reports = build(new, args.reports)
+        to_old_layout(new, old)
+        vacuum(new)
+        vacuum(old)
+        size_new, size_old = sizes(new), sizes(old)
+        total_new, total_old = sum(size_new.values()), sum(size_old.values())
+        print(f"{reports:,} reports; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+              f"({os.cpu_count()} CPUs)")
+        print(f"database: earlier layout {total_old / reports / 1024:.1f} KB/report, "
+              f"compact layout {total_new / reports / 1024:.1f} KB/report (target <= 25)")
+        print(f"{'object':34} {'old B/report':>13} {'new B/report':>13}")
+        for name in sorted(set(size_old) | set(size_new), key=lambda n: -max(size_old.get(n, 0), size_new.get(n, 0))):
+            a, b = size_old.get(name, 0), size_new.get(name, 0)
+            if max(a, b) / reports >= 256:
+                print(f"{name:34} {a / reports:13,.0f} {b / reports:13,.0f}")
+        conn = sqlite3.connect(new)
+        ids = [r for (r,) in conn.execute("select id from reports")]
+        conn.close()
+        sample = random.Random(17).sample(ids, min(50, len(ids)))
+        # Interleaved, best of each: on a shared machine the load moves between runs.
+        times_old, times_new = workload(old, sample), workload(new, sample)
+        for again_old, again_new in ((workload(old, sample, False), workload(new, sample, False)),):
+            for name in again_old:
+                times_old[name] = min(times_old[name], again_old[name])
+                times_new[name] = min(times_new[name], again_new[name])
+        print(f"{'timing (best of 6, interleaved)':40} {'old ms':>9} {'new ms':>9} {'new/old':>8}")
+        worst = 0.0
+        for name, t_old in times_old.items():
+            t_new = times_new[name]
+            ratio = t_new / t_old if t_old else float("nan")
+            worst = max(worst, ratio)
+            print(f"{name[:40]:40} {t_old * 1000:9.1f} {t_new * 1000:9.1f} {ratio:8.2f}")
+        print(f"slowest ratio: {worst:.2f} (target <= 1.1)")
+        a, b = export_rows(old, tmp / "export-old"), export_rows(new, tmp / "export-new")
+        same = [t for t in a if a[t] == b.get(t)]
+        differ = sorted(set(a) ^ set(b) | {t for t in a if t in b and a[t] != b[t]})
+        print(f"CSV exports: {len(same)} files the same row for row (order aside)"
+              + (f"; differing: {', '.join(differ)}" if differ else ""))
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
