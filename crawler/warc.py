@@ -137,6 +137,10 @@ class WarcCaptureMiddleware:
 
 # -- reading captures back (xxgk capture, the report page's original, re-extraction) --------
 
+GZIP_MAGIC = b"\x1f\x8b"
+CAPTURE_TYPES = ("response", "resource", "revisit")  # records that hold a captured answer
+
+
 class CaptureNotFound(LookupError):
     pass
 
@@ -147,12 +151,22 @@ def read_record(path: str, offset: int) -> tuple[str, str, str, list[tuple[str, 
     try:
         with open(path, "rb") as fh:
             fh.seek(offset)
+            # our WARCs are gzipped record by record: an offset that is not a member's start is
+            # wrong, and warcio would read its compressed bytes as a junk uncompressed record
+            if path.endswith(".gz") and fh.read(2) != GZIP_MAGIC:
+                raise CaptureNotFound(f"no WARC record at {name} @ {offset}")
+            fh.seek(offset)
             for record in ArchiveIterator(fh):
                 http = record.http_headers
-                return (record.rec_headers.get_header("WARC-Target-URI"),
+                uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+                if record.rec_type not in CAPTURE_TYPES or not uri.startswith(("http://", "https://")):
+                    raise CaptureNotFound(f"no capture at {name} @ {offset}")
+                return (uri,
                         record.rec_headers.get_header("WARC-Date"),
                         http.statusline if http else "", list(http.headers) if http else [],
                         record.content_stream().read())
+    except CaptureNotFound:
+        raise
     except Exception as exc:  # noqa: BLE001 (damaged bytes make warcio raise anything at all)
         # warcio's messages quote the bytes it found: name the kind of failure only
         raise CaptureNotFound(f"WARC record {name} @ {offset} could not be read "
