@@ -81,20 +81,22 @@ def convert(db: sqlite_utils.Database, progress: Callable[[str], None] = lambda 
         total = conn.execute("select count(*) from report_versions_v3").fetchone()[0]
         while True:
             rows = conn.execute(
-                "select v.report_id, v.version, v.content_sha256, v.url, v.first_seen, v.last_seen, v.data_json, "
-                "r.version from report_versions_v3 v left join reports r on r.id = v.report_id "
+                "select v.rowid, v.report_id, v.version, v.content_sha256, v.url, v.first_seen, v.last_seen, "
+                "v.data_json, r.version from report_versions_v3 v left join reports r on r.id = v.report_id "
                 f"order by v.report_id, v.version limit {CHUNK}").fetchall()
             if not rows:
                 break
             with db.atomic():
-                for report_id, version, sha, url, first_seen, last_seen, data_json, current in rows:
+                for rowid, report_id, version, sha, url, first_seen, last_seen, data_json, current in rows:
                     before = content_hash_of(json.loads(data_json)) if data_json else None
                     # The current version: rebuilt from the rows; an earlier one (or one whose report
                     # is gone, merged by migration 3): its JSON kept.
                     stored = data_json if version != current else None
-                    db.execute("insert or replace into version_store (report_id, version, content_sha256, url, "
-                               "first_seen, last_seen, data_json) values (?, ?, ?, ?, ?, ?, ?)",
-                               [report_id, version, sha, url, first_seen, last_seen, stored])
+                    # under the same rowid: the order the versions (and cells) were written in, which
+                    # exports keep (xxgk/export.py)
+                    db.execute("insert or replace into version_store (rowid, report_id, version, content_sha256, "
+                               "url, first_seen, last_seen, data_json) values (?, ?, ?, ?, ?, ?, ?, ?)",
+                               [rowid, report_id, version, sha, url, first_seen, last_seen, stored])
                     after = _read_back(conn, report_id, version, content_hash_of)
                     if before is not None and after != before and stored is None:
                         # the rows do not rebuild this version exactly: keep its JSON as well

@@ -25,10 +25,36 @@ import re
 import sqlite3
 from typing import Any
 
-from storage.schema import STORAGE_TABLES, TABLES, VIEWS
+from storage.schema import CURRENT_VERSION_JSON, STORAGE_TABLES, TABLES, VIEWS
 
-# How the views are ordered in an export (a view has no rowid).
-VIEW_ORDER = {"cells": "report_id, seq", "report_versions": "report_id, version"}
+# The views, read as the tables they replaced (before migration 4) were exported: in the order
+# the earlier writer inserted their rows, which was rowid order. A report's versions were
+# inserted one by one (version_store keeps those rowids: migration 4 copies them), and its cells
+# were rewritten together with each new version: so cells come in the order of their report's
+# current version row, then by position (the cross joins keep that loop order: no sort). The
+# current version's JSON, rebuilt in SQL (compact), is written as the earlier writer stored it
+# (`spaced_json`).
+VIEW_EXPORT = {
+    "cells": """select v.report_id, l.table_name, l.row_path, l.column_path, l.row_label, l.column_label,
+  v.unit, v.value, v.raw, v.seq
+from version_store s cross join reports r cross join cell_values v cross join labels l
+where r.id = s.report_id and r.version = s.version and v.report_id = s.report_id and l.id = v.label_id
+  and v.duplicate is null order by s.rowid, v.seq""",
+    "report_versions": f"""select s.report_id, s.version, s.content_sha256, s.url, s.first_seen, s.last_seen,
+  coalesce(s.data_json, spaced_json((select {CURRENT_VERSION_JSON} from reports r where r.id = s.report_id)))
+from version_store s order by s.rowid""",
+}
+# Cells whose report has no row for its current version (none that the archive writes): after
+# the others, in key order, so that an export never leaves a cell out.
+CELLS_LEFT_OVER = """select * from cells where report_id in (select report_id from cell_values except
+  select s.report_id from version_store s join reports r on r.id = s.report_id and r.version = s.version)
+order by report_id, seq"""
+_SPACED = json.JSONEncoder(ensure_ascii=False)  # how the archive writer stores JSON (storage.archive._dumps)
+
+
+def spaced_json(text: Any) -> Any:
+    """JSON text as the archive writer stores it (", " and ": " separators, keys in order)."""
+    return _SPACED.encode(json.loads(text)) if isinstance(text, str) else text
 
 FTS_SHADOW_SUFFIXES = ("_data", "_idx", "_docsize", "_config", "_content")
 
@@ -105,6 +131,7 @@ def export_archive(db: str | os.PathLike, out_dir: str | os.PathLike, *,
     folder.mkdir(parents=True, exist_ok=True)
 
     conn = sqlite3.connect(f"file:{db_path.resolve()}?mode=ro", uri=True, isolation_level=None)
+    conn.create_function("spaced_json", 1, spaced_json, deterministic=True)
     tables: dict[str, Any] = {}
     try:
         conn.execute("PRAGMA busy_timeout = 10000")
@@ -119,18 +146,21 @@ def export_archive(db: str | os.PathLike, out_dir: str | os.PathLike, *,
             with open(path, "w", encoding="utf-8-sig", newline="") as handle:
                 writer = csv.writer(handle)
                 writer.writerow([c["name"] for c in columns])
-                if name in VIEW_ORDER:  # a view: in its key order
-                    cursor = conn.execute(f"select * from {quoted} order by {VIEW_ORDER[name]}")
+                if name in VIEW_EXPORT and _kind(conn, name) == "view":
+                    cursors = [conn.execute(VIEW_EXPORT[name])]
+                    if name == "cells":
+                        cursors.append(conn.execute(CELLS_LEFT_OVER))
                 elif _has_rowid(conn, quoted):
-                    cursor = conn.execute(f"select * from {quoted} order by rowid")
+                    cursors = [conn.execute(f"select * from {quoted} order by rowid")]
                 else:
-                    cursor = conn.execute(f"select * from {quoted}")
-                while True:
-                    batch = cursor.fetchmany(1000)
-                    if not batch:
-                        break
-                    writer.writerows([convert(v) for v in row] for row in batch)
-                    rows += len(batch)
+                    cursors = [conn.execute(f"select * from {quoted}")]
+                for cursor in cursors:
+                    while True:
+                        batch = cursor.fetchmany(1000)
+                        if not batch:
+                            break
+                        writer.writerows([convert(v) for v in row] for row in batch)
+                        rows += len(batch)
             tables[name] = {"rows": rows, "file": file_name, "sha256": _file_sha256(path),
                             "columns": columns, "sql": create_sql}
         conn.execute("COMMIT")
@@ -154,6 +184,11 @@ def _view_column_type(view: str, column: str) -> str:
     """A view's computed column has no declared type: the schema's (storage/schema.py)."""
     declared = TABLES[view].types().get(column) if view in TABLES else None
     return {str: "TEXT", int: "INTEGER", float: "REAL"}.get(declared, str(declared or ""))
+
+
+def _kind(conn: sqlite3.Connection, name: str) -> Any:
+    row = conn.execute("select type from sqlite_master where name = ?", [name]).fetchone()
+    return row[0] if row else None
 
 
 def _has_rowid(conn: sqlite3.Connection, quoted: str) -> bool:
