@@ -17,8 +17,14 @@ over HTTP: the same table page with that MATCH as `_where`, which is what datase
 search did). `--instr` adds the alternative of short words by instr() scans (no short-word
 index) to the direct run.
 
+`--no-trigram` asks whether the trigram index pays for itself (issue #17): the same queries
+are also timed as they would run without it, every 3+ character word (index numbers too)
+looked up in the short-word index by its bigrams and confirmed by an instr() scan of the
+candidates (no bm25 ranking: newest first), interleaved with the runs that use it; and it
+prints each index's share of the file (SQLite's dbstat).
+
     .venv/bin/python benchmarks/search_bench.py [--n 100000] [--db PATH] [--repeat 20]
-        [--rebuild] [--no-http] [--instr]
+        [--rebuild] [--no-http] [--instr] [--no-trigram]
 """
 from __future__ import annotations
 
@@ -42,7 +48,8 @@ from typing import Any, Callable, Iterator
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from storage.archive import Archive, report_id_for  # noqa: E402
-from storage.search import is_broad, search_sql  # noqa: E402
+from storage import search as search_module  # noqa: E402
+from storage.search import MIN_FTS_CHARS, SearchPlan, is_broad, search_sql  # noqa: E402
 
 SEED = 20240611
 YEARS = list(range(2008, 2024))
@@ -339,6 +346,60 @@ def run_http(db: Path, queries: dict[str, list[str]], repeat: int) -> None:
             process.wait(timeout=10)
 
 
+def plan_without_trigram(query: str, grams: bool) -> SearchPlan:
+    """The plan if there were no trigram index: a 3+ character word is looked up by its bigrams
+    in the short-word index (a superset) and confirmed by an instr() scan of those candidates."""
+    plan = SearchPlan(search_module.split_terms(query))
+    for term in plan.terms:
+        if len(term) >= MIN_FTS_CHARS:
+            plan.gram_terms.extend(term[i:i + 2] for i in range(len(term) - 1)
+                                   if search_module.gram_expression(term[i:i + 2]) is not None)
+            plan.instr_terms.append(term)
+        elif search_module.gram_expression(term) is not None:
+            plan.gram_terms.append(term)
+        else:
+            plan.instr_terms.append(term)
+    return plan
+
+
+def run_trigram_or_not(db: Path, queries: dict[str, list[str]], repeat: int) -> None:
+    """Each query with the trigram index and without it, interleaved (best-effort fair under
+    load), p50 and p95 of each, and each index's share of the file."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    sizes = dict(conn.execute("select name, sum(pgsize) from dbstat group by name"))
+    total = sum(sizes.values())
+    for prefix in ("reports_fts", "reports_grams"):
+        size = sum(v for k, v in sizes.items() if k.startswith(prefix))
+        print(f"{prefix}*: {size / 2**20:.1f} MiB, {size / total:.1%} of {total / 2**20:.1f} MiB")
+    planner = search_module._plan_search
+
+    def run(q: str, trigram: bool) -> list[Any]:
+        search_module._plan_search = planner if trigram else plan_without_trigram
+        try:
+            sql, params = search_sql(q, 50, True, broad=is_broad(conn, q, True))
+            return conn.execute(sql, params).fetchall()
+        finally:
+            search_module._plan_search = planner
+
+    print(f"\nwith / without the trigram index (direct, 50 rows; {repeat} runs each, interleaved)")
+    print(f"  {'class':9} {'query':24} {'hits':>9} {'p50 ms':>8} {'p95 ms':>8} {'no-tri p50':>11} "
+          f"{'no-tri p95':>11} {'p50 ratio':>10}")
+    for klass, qs in queries.items():
+        for q in qs:
+            with_, without = [], []
+            run(q, True), run(q, False)  # warm
+            for _ in range(repeat):
+                for trigram, times in ((True, with_), (False, without)):
+                    t0 = time.perf_counter()
+                    run(q, trigram)
+                    times.append((time.perf_counter() - t0) * 1000)
+            hits = f"{len(run(q, True))}/{len(run(q, False))}"
+            a, b = statistics.median(with_), statistics.median(without)
+            print(f"  {klass:9} {q[:22]:24} {hits:>9} {a:8.1f} {percentile(with_, .95):8.1f} {b:11.1f} "
+                  f"{percentile(without, .95):11.1f} {b / a:10.2f}")
+    conn.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000, help="reports to generate")
@@ -347,6 +408,8 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="build even if the file exists")
     parser.add_argument("--no-http", action="store_true", help="skip the datasette run")
     parser.add_argument("--instr", action="store_true", help="also time short words by instr() scans")
+    parser.add_argument("--no-trigram", action="store_true",
+                        help="also time the queries without the trigram index, and print index sizes")
     args = parser.parse_args()
 
     db = args.db or Path(tempfile.gettempdir()) / "xxgk-search-bench" / f"archive-{args.n}.db"
@@ -365,6 +428,8 @@ def main() -> None:
     run_direct(db, queries, args.repeat, grams=True)
     if args.instr:
         run_direct(db, queries, args.repeat, grams=False)
+    if args.no_trigram:
+        run_trigram_or_not(db, queries, args.repeat)
     if not args.no_http:
         run_http(db, queries, args.repeat)
 
