@@ -549,21 +549,6 @@ def send_gave_up(client: redis.Redis, job_id: str, job: dict, reason: str) -> No
 
 
 # -- results: writer side --------------------------------------------------------------------------
-class _Stats(dict):
-    def get_value(self, key, default=None):
-        return self.get(key, default)
-
-
-class _Walk:
-    def __init__(self, summary: Optional[dict]):
-        self.pending = {(url, tuple(map(tuple, form)) if form else None)
-                        for url, form in (summary or {}).get("pending", [])}
-        self._complete = bool((summary or {}).get("complete"))
-
-    def complete(self) -> bool:
-        return self._complete
-
-
 class IngestPipeline(ArchivePipeline):
     """The single-machine archive pipeline fed from `xxgk:results`: same tables, ids, versions,
     checks and removals; the extraction is the worker's (`extract` hook), the body the spool's."""
@@ -608,13 +593,7 @@ class IngestPipeline(ArchivePipeline):
         raise type(name, (Exception,), {})(text)
 
     def close(self, summary: dict[str, Any]) -> None:
-        self.crawler.xxgk_interrupted = bool(summary.get("interrupted"))
-        stats = _Stats({"finish_reason": summary.get("finish_reason"),
-                        "spider_exceptions/count": summary.get("spider_errors") or 0})
-        spider = SimpleNamespace(portal=self.portal, start_urls=self.start_urls,
-                                 walk=_Walk(summary.get("walk")) if summary.get("walk") is not None else None,
-                                 crawler=SimpleNamespace(stats=stats))
-        self.close_spider(spider)
+        self.close_from(summary)
 
     def discard_spool(self) -> None:
         shutil.rmtree(spool_dir(self.store, self.attempt), ignore_errors=True)

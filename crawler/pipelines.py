@@ -12,7 +12,8 @@ import logging
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Optional
+from types import SimpleNamespace
+from typing import Any, Optional
 
 from crawler.health import INCOMPLETE, verdict
 from crawler.items import ARTICLE, ATTACHMENT, FAILED, PageItem
@@ -46,6 +47,41 @@ class Waiting:
     # attachments came leaves no sign that the page was fetched, so the next one fetches it (and
     # its attachments) again instead of taking it for fresh and never reading its report.
     fetch: Optional[dict] = None
+
+
+class CloseStats(dict):
+    """A closed crawl's Scrapy stats as far as the pipeline reads them, from a summary."""
+
+    def get_value(self, key, default=None):
+        return self.get(key, default)
+
+
+class ClosedWalk:
+    """A closed crawl's list walk as far as the pipeline reads it, from a summary."""
+
+    def __init__(self, summary: Optional[dict]):
+        self.pending = {(url, tuple(map(tuple, form)) if form else None)
+                        for url, form in (summary or {}).get("pending", [])}
+        self._complete = bool((summary or {}).get("complete"))
+
+    def complete(self) -> bool:
+        return self._complete
+
+
+def close_summary(crawler, spider, interrupted: bool) -> dict:
+    """What `ArchivePipeline.close_from` needs of a closing crawl, as plain data: for a
+    pipeline in another process (the archive writer process, the distributed writer)."""
+    stats = crawler.stats
+    walk = getattr(spider, "walk", None)
+    return {
+        "finish_reason": stats.get_value("finish_reason"),
+        "spider_errors": stats.get_value("spider_exceptions/count") or 0,
+        "interrupted": bool(interrupted),
+        "resumed": bool(getattr(spider, "resumed", False)),
+        "walk": None if walk is None else {
+            "pending": [[url, form] for url, form in sorted(walk.pending, key=repr)],
+            "complete": walk.complete()},
+    }
 
 
 class Progress:
@@ -328,6 +364,16 @@ class ArchivePipeline:
                 and self.health["health"] == "ok"):
             self.archive.mark_removed(self.column_url, self.listed)
         self._finish(status)
+
+    def close_from(self, summary: dict[str, Any]) -> None:
+        """close_spider for a crawl that ran in another process, from its `close_summary`."""
+        self.crawler = SimpleNamespace(xxgk_interrupted=bool(summary.get("interrupted")))
+        stats = CloseStats({"finish_reason": summary.get("finish_reason"),
+                            "spider_exceptions/count": summary.get("spider_errors") or 0})
+        spider = SimpleNamespace(portal=self.portal, start_urls=list(getattr(self, "start_urls", ())),
+                                 walk=ClosedWalk(summary["walk"]) if summary.get("walk") is not None else None,
+                                 resumed=bool(summary.get("resumed")), crawler=SimpleNamespace(stats=stats))
+        self.close_spider(spider)
 
     def _health(self, complete: bool) -> dict:
         """What the lists showed, and whether it is believable (crawler/health.py). Only a
