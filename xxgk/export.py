@@ -26,6 +26,7 @@ import sqlite3
 from typing import Any
 
 from storage.schema import CURRENT_VERSION_JSON, STORAGE_TABLES, TABLES, VIEWS
+from storage.versions import register
 
 # The views, read as the tables they replaced (before migration 4) were exported: in the order
 # the earlier writer inserted their rows, which was rowid order. A report's versions were
@@ -41,7 +42,8 @@ from version_store s cross join reports r cross join cell_values v cross join la
 where r.id = s.report_id and r.version = s.version and v.report_id = s.report_id and l.id = v.label_id
   and v.duplicate is null order by s.rowid, v.seq""",
     "report_versions": f"""select s.report_id, s.version, s.content_sha256, s.url, s.first_seen, s.last_seen,
-  coalesce(s.data_json, spaced_json((select {CURRENT_VERSION_JSON} from reports r where r.id = s.report_id)))
+  coalesce(s.data_json, cast(sqlar_uncompress(s.data_zlib, s.data_size) as text),
+           spaced_json((select {CURRENT_VERSION_JSON} from reports r where r.id = s.report_id)))
 from version_store s order by s.rowid""",
 }
 # Cells whose report has no row for its current version (none that the archive writes): after
@@ -132,6 +134,7 @@ def export_archive(db: str | os.PathLike, out_dir: str | os.PathLike, *,
 
     conn = sqlite3.connect(f"file:{db_path.resolve()}?mode=ro", uri=True, isolation_level=None)
     conn.create_function("spaced_json", 1, spaced_json, deterministic=True)
+    register(conn)  # compressed versions (storage/versions.py)
     tables: dict[str, Any] = {}
     try:
         conn.execute("PRAGMA busy_timeout = 10000")
