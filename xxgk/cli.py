@@ -195,6 +195,13 @@ def _setting_overrides(pairs: list[str]) -> dict[str, str]:
         if not m:
             raise UsageError(f"--set wants NAME=VALUE with an upper-case setting name, not {pair!r}")
         out[m.group(1)] = m.group(2)
+    from crawler.health import SETTINGS as HEALTH_SETTINGS, threshold
+
+    for name in HEALTH_SETTINGS.keys() & out.keys():  # refused here, not in every portal's crawl
+        try:
+            threshold(name, out[name])
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     return out
 
 
