@@ -51,6 +51,7 @@ class Site:
         self.files: dict[str, bytes] = {}
         self.pages: dict[str, str] = {}
         self.delay = delay
+        self.hidden: set[str] = set()   # report pages taken off the lists (a removal)
         self.lock = threading.Lock()
         self.in_flight = self.max_in_flight = 0
         self.asked: list[str] = []
@@ -94,6 +95,11 @@ class Site:
             out = dict(out, **{"Content-Length": str(len(data))})
         if path in self.pages:
             out, data = af.linking_page(out, data, self.pages[path])
+        for hidden in self.hidden:
+            record = re.compile(rb"<record>(?:(?!</record>).)*?" + re.escape(hidden.encode()) + rb".*?</record>", re.S)
+            if path != hidden and record.search(data):
+                data = record.sub(b"", data)
+                out = dict(out, **{"Content-Length": str(len(data))})
         return status, out, data
 
 
@@ -430,3 +436,54 @@ def test_a_crawl_whose_workers_keep_dying_is_given_up_with_its_reason(tmp_path):
         assert conn.execute("select portal, status, errors from crawl_runs").fetchall() == [("s1", "failed", 1)]
         (error,) = conn.execute("select error from fetches").fetchone()
     assert error.startswith("gave up after 5 deliveries")
+
+
+def test_removal_is_marked_by_a_whole_walk_only_through_kills(tmp_path):
+    """A report taken off the lists is marked removed by a re-crawl through the queue, as by a
+    single-process re-crawl, and only it: the worker and the writer killed (kill -9) at a random
+    point of that re-crawl's list walk mark nothing, since a partial walk proves no absence."""
+    rng = random.Random()
+    seed = rng.randrange(10 ** 6)
+    rng.seed(seed)
+    site = Site(seed=700, n_reports=120, pdfs=0)
+    with serve_portal(site) as base, redis_server(tmp_path / "redis") as redis:
+        registry = tmp_path / "portals.yaml"
+        write_registry(registry, {"r1": base + site.start_path})
+        wait_single(single(tmp_path, registry, ["r1"]), tmp_path)
+        with cluster(tmp_path, redis.url, registry) as c:
+            c.enqueue("r1")
+            c.writer(), c.worker()
+            c.wait_all()
+        gone = site.portal.reports[len(site.portal.reports) // 2]
+        site.hidden.add(gone.art_path)
+        want = wait_single(single(tmp_path, registry, ["r1"]), tmp_path)
+        runs_before = count(c.db, "select count(*) from crawl_runs")
+        site.delay = 0.25   # the re-crawl's walk takes seconds: the kill lands inside it
+        (tmp_path / "again").mkdir()
+        with cluster(tmp_path / "again", redis.url, registry, lease=4) as again:
+            again.db, again.store = c.db, c.store
+            again.enqueue("r1")
+            results, point = redis.client(), rng.randint(2, 8)   # the open message, then list pages
+            writer, worker = again.writer(), again.worker()
+            wait_for(lambda: results.xlen("xxgk:results") >= point, 120, f"{point} results (seed {seed})")
+            worker.kill()
+            writer.kill()
+            writer.wait(timeout=10), worker.wait(timeout=10)
+            walked = results.xlen("xxgk:results")
+            restarted = [again.writer(), again.worker()]
+            most = 0   # reports marked removed at any moment, read while the crawl goes on
+            while any(p.poll() is None for p in restarted):
+                most = max(most, count(c.db, "select count(*) from reports where removed_at is not null"))
+                time.sleep(0.05)
+            again.wait_all()
+            logs = Cluster.tail(again.processes[-1][2])
+    assert most <= 1, f"seed {seed}: {most} reports marked removed at one point: a partial walk removed some"
+    # the killed worker's crawl was not done: its replacement crawled the portal again
+    assert " 1 crawl(s) done" in logs, f"seed {seed}: killed after {walked} results: {logs}"
+    with contextlib.closing(sqlite3.connect(c.db)) as conn:
+        removed = [u for (u,) in conn.execute("select url from reports where removed_at is not null")]
+        runs = [s for (s,) in conn.execute("select status from crawl_runs where id > ? order by id", (runs_before,))]
+    assert len(removed) == 1 and removed[0].endswith(gone.art_path), f"seed {seed}: {removed}"
+    # each killed process left an interrupted run (the writer's replay opens the attempt again)
+    assert runs[-1] == "finished" and set(runs[:-1]) == {"interrupted"}, f"seed {seed}: {runs}"
+    assert_same(c.db, want, fetches=False)
