@@ -31,6 +31,13 @@ def test_a_column_that_suddenly_lists_far_fewer_reports_is_suspect(tmp_path):
     assert health.returncode == 0 and "suspect" in health.stdout, health.stderr
 
 
+def test_crawl_help_says_what_the_exit_codes_mean():
+    """What cron mails and OnFailure= reports is an exit code: `xxgk crawl --help` names them."""
+    text = " ".join(xxgk("crawl", "--help").stdout.split())
+    for code, meaning in (("0", "all well"), ("1", "failed completely"), ("3", "suspect"), ("75", "holds the archive")):
+        assert f"{code} " in text and meaning in text, text
+
+
 def test_crawl_health_is_a_canned_question():
     from xxgk.serve import datasette_metadata
 
