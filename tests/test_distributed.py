@@ -498,3 +498,22 @@ def test_removal_is_marked_by_a_whole_walk_only_through_kills(tmp_path):
     # each killed process left an interrupted run (the writer's replay opens the attempt again)
     assert runs[-1] == "finished" and set(runs[:-1]) == {"interrupted"}, f"seed {seed}: {runs}"
     assert_same(c.db, want, fetches=False)
+
+
+def test_a_single_machine_crawl_needs_no_redis(tmp_path):
+    """`xxgk crawl` (and `xxgk demo`, which crawls the same way) with the Redis client and
+    scrapy-redis impossible to import: the crawl runs and never reaches for them."""
+    portal = build_demo_portal(seed=900, n_reports=5)
+    db = tmp_path / "a.db"
+    script = ("import sys\n"
+              "for name in ('redis', 'scrapy_redis'):\n"
+              "    sys.modules[name] = None   # import fails\n"
+              "from xxgk.cli import main\n"
+              "code = main(sys.argv[1:])\n"
+              "assert not [m for m, v in sys.modules.items() if 'redis' in m and v is not None]\n"
+              "sys.exit(code)\n")
+    with serve_portal(portal) as base:
+        done = subprocess.run([sys.executable, "-c", script, "crawl", "--url", base + portal.start_paths[0],
+                               "--db", str(db), "-q"], cwd=REPO, capture_output=True, text=True, timeout=WAIT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert count(db, "select count(*) from reports where is_report = 1") == 5
