@@ -14,7 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
-from crawler.health import INCOMPLETE, verdict
+from crawler.health import INCOMPLETE, LISTED_MIN, REMOVED_MAX, threshold, verdict
+from crawler.health import SETTINGS as HEALTH_SETTINGS
 from crawler.items import ARTICLE, ATTACHMENT, FAILED, PageItem
 from crawler.reextract import Counts, Reextractor
 from pipelines.model import Extraction
@@ -83,6 +84,9 @@ class Progress:
 
 
 class ArchivePipeline:
+    # Portal health thresholds (crawler/health.py); from_crawler reads the settings.
+    listed_min, removed_max = LISTED_MIN, REMOVED_MAX
+
     def __init__(self, db: str, portal: Optional[str], progress: bool, alias=None, region=None,
                  progress_shared: bool = False, hosts=None, progress_log: bool = False):
         self.db, self.portal_setting, self.progress_enabled = db, portal, progress
@@ -108,6 +112,8 @@ class ArchivePipeline:
                        s.getbool("XXGK_PROGRESS_LOG", False))
         pipeline.crawler = crawler
         pipeline.write_batch = max(1, int(s.get("XXGK_WRITE_BATCH") or WRITE_BATCH))
+        pipeline.listed_min, pipeline.removed_max = (
+            threshold(name, s.get(name, default)) for name, default in HEALTH_SETTINGS.items())
         return pipeline
 
     def open_spider(self, spider=None):
@@ -338,7 +344,8 @@ class ArchivePipeline:
             if self.column_url else (0, None, 0, 0))
         unchanged = max(0, self.stats["reports"] - self.stats["reports_new"] - self.stats["reports_changed"])
         return {"reports_listed": listed, "reports_unchanged": unchanged, "would_remove": would_remove,
-                "health": verdict(listed, previous, would_remove, present) if complete else INCOMPLETE}
+                "health": (verdict(listed, previous, would_remove, present, self.listed_min, self.removed_max)
+                           if complete else INCOMPLETE)}
 
     def abort(self) -> None:
         """The crawl was stopped without closing (a second Ctrl-C): keep what was done and
