@@ -320,23 +320,33 @@ def asked(sites) -> int:
     return sum(len(site.asked) for site in sites.values())
 
 
-def test_kill_9_workers_while_an_attachment_is_in_flight(two, tmp_path):
-    """Both workers killed while a report's PDF is being fetched (after its page was pushed):
-    replacements take the crawls over after the lease, and the report is read from its PDF."""
+@pytest.mark.parametrize("when", ["attachment", "random"])
+def test_kill_9_workers(two, tmp_path, when):
+    """Both workers killed while a report's PDF is being fetched (after its page was pushed), or
+    after a random number of requests: replacements take the crawls over after the lease, and
+    the archive is the single-process one (a report read from its PDF, nothing twice)."""
     sites = two["sites"]
+    rng = random.Random()
+    seed = rng.randrange(10 ** 6)
+    rng.seed(seed)
+    print(f"seed {seed}")   # shown with a failure
     for site in sites.values():
         site.pdf_asked.clear()
     with redis_server(tmp_path / "redis") as redis, cluster(tmp_path, redis.url, two["registry"], lease=4) as c:
         c.enqueue(*two["urls"])
         c.writer()
         first = [c.worker(), c.worker()]
-        wait_for(lambda: any(s.pdf_asked.is_set() for s in sites.values()), 120, "a PDF request")
+        if when == "attachment":
+            wait_for(lambda: any(s.pdf_asked.is_set() for s in sites.values()), 120, "a PDF request")
+        else:
+            start, point = asked(sites), rng.randint(5, 300)
+            wait_for(lambda: asked(sites) - start >= point, 120, f"{point} requests (seed {seed})")
         for process in first:
             process.kill()
         c.worker(), c.worker()
         c.wait_all()
     assert_same(c.db, two["want"], fetches=False)
-    assert last_runs(c.db) == [(p, "finished", "ok") for p in two["urls"]]
+    assert last_runs(c.db) == [(p, "finished", "ok") for p in two["urls"]], f"seed {seed}"
 
 
 def test_kill_9_writer_at_a_random_point(two, tmp_path):
@@ -445,6 +455,7 @@ def test_removal_is_marked_by_a_whole_walk_only_through_kills(tmp_path):
     rng = random.Random()
     seed = rng.randrange(10 ** 6)
     rng.seed(seed)
+    print(f"seed {seed}")   # shown with a failure
     site = Site(seed=700, n_reports=120, pdfs=0)
     with serve_portal(site) as base, redis_server(tmp_path / "redis") as redis:
         registry = tmp_path / "portals.yaml"
@@ -487,3 +498,22 @@ def test_removal_is_marked_by_a_whole_walk_only_through_kills(tmp_path):
     # each killed process left an interrupted run (the writer's replay opens the attempt again)
     assert runs[-1] == "finished" and set(runs[:-1]) == {"interrupted"}, f"seed {seed}: {runs}"
     assert_same(c.db, want, fetches=False)
+
+
+def test_a_single_machine_crawl_needs_no_redis(tmp_path):
+    """`xxgk crawl` (and `xxgk demo`, which crawls the same way) with the Redis client and
+    scrapy-redis impossible to import: the crawl runs and never reaches for them."""
+    portal = build_demo_portal(seed=900, n_reports=5)
+    db = tmp_path / "a.db"
+    script = ("import sys\n"
+              "for name in ('redis', 'scrapy_redis'):\n"
+              "    sys.modules[name] = None   # import fails\n"
+              "from xxgk.cli import main\n"
+              "code = main(sys.argv[1:])\n"
+              "assert not [m for m, v in sys.modules.items() if 'redis' in m and v is not None]\n"
+              "sys.exit(code)\n")
+    with serve_portal(portal) as base:
+        done = subprocess.run([sys.executable, "-c", script, "crawl", "--url", base + portal.start_paths[0],
+                               "--db", str(db), "-q"], cwd=REPO, capture_output=True, text=True, timeout=WAIT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert count(db, "select count(*) from reports where is_report = 1") == 5
