@@ -330,6 +330,11 @@ class ArchivePipeline:
             log.warning("%s: no removal marked: %d spider errors, %d items not stored", self.portal,
                         spider_errors, self.item_failures)
         self.health = self._health(trusted)
+        if self.progress_log and self.health["health"].startswith("suspect"):
+            # A crawl Scrapy runs itself (a Scrapyd job): its log is all anyone sees of it.
+            # `xxgk crawl` prints this line itself, with the exit code.
+            log.error("portal %s %s; nothing marked removed — check its column (xxgk portals --health)",
+                      self.portal, self.health["health"])
         if (status == "finished" and trusted and self.column_url and self.listed
                 and self.health["health"] == "ok"):
             self.archive.mark_removed(self.column_url, self.listed)

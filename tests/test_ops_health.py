@@ -85,3 +85,38 @@ def test_notices_only_is_suspect_and_a_real_shrink_is_accepted_by_raising_the_th
             shown = json.loads(answer.read())["rows"]
     assert [(r["reports_listed"], r["listed_change"], r["health"][:7]) for r in shown] == [
         (8, 0, "ok"), (8, 0, "ok"), (8, 8, "suspect"), (0, -10, "suspect"), (10, None, "ok")], shown
+
+
+def test_a_scrapyd_job_names_a_suspect_run_in_its_log(tmp_path):
+    """A Scrapyd job has no exit code anyone sees: its log is where the suspect run must show.
+    Run as Scrapyd runs a job (`scrapy crawl portal -a portal=ID -a _job=JOB` in the project),
+    without a daemon: a portal of 8 reports, then the same one listing only notices."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from conftest import REPO
+
+    db, registry, port = tmp_path / "archive.db", tmp_path / "portals.yaml", free_port()
+
+    def job(n, name):
+        portal = build_demo_portal(n_reports=n)
+        with serve_portal(portal, port=port) as base:
+            start = base + portal.start_paths[0]
+            registry.write_text("portals:\n  - id: loop\n    name: loop\n    family: generic\n"
+                                f'    start_urls: ["{start}"]\n    level: city\n    region_code: "330800"\n'
+                                "    status: confirmed\n    verified: 2026-12-04\n    evidence: a loopback portal\n",
+                                "utf-8")
+            env = dict(os.environ, XXGK_REGISTRY=str(registry))
+            return subprocess.run([str(Path(sys.executable).parent / "scrapy"), "crawl", "portal", "-a", "portal=loop",
+                                   "-a", f"_job={name}", "-s", f"XXGK_DB={db}"], cwd=REPO, env=env,
+                                  capture_output=True, text=True, timeout=300)
+
+    first = job(8, "one")
+    assert first.returncode == 0 and "suspect" not in first.stderr, first.stderr
+    second = job(0, "two")
+    lines = [l for l in second.stderr.splitlines() if "suspect" in l]
+    assert len(lines) == 1 and "ERROR" in lines[0] and "loop" in lines[0] and "nothing marked removed" in lines[0], \
+        second.stderr
+    assert rows(db, "select count(*) from reports where removed_at is not null")[0][0] == 0
