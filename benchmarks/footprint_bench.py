@@ -6,6 +6,8 @@ In one run:
 1. N reports of a generated portal (`xxgk.portal`, default 20,000) are extracted from its pages
    and archived by the archive writer (the compact layout: labels, cell_values and version_store
    behind the cells and report_versions views), with a fetches row each, as a crawl writes them;
+   a share of them (`--changed`, e.g. 0.1; none by default) is archived again with changed content, so that
+   it has an earlier version (kept compressed: storage/versions.py);
 2. the same archive is rewritten in the earlier layout (before migration 4): `cells` and
    `report_versions` as tables with that layout's keys and indexes, every version's JSON stored,
    JSON written as the earlier writer wrote it; both files are VACUUMed;
@@ -14,7 +16,7 @@ In one run:
    each as a ratio new / old (targets: ≤ 25 KB per report, no ratio above 1.1), and checks that
    the two exports are byte-identical, file by file.
 
-    .venv/bin/python benchmarks/footprint_bench.py [--reports 20000] [--keep DIR]
+    .venv/bin/python benchmarks/footprint_bench.py [--reports 20000] [--changed 0.1] [--keep DIR]
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ sys.path.insert(0, str(REPO))
 from pipelines.report import extract_bytes  # noqa: E402
 from storage.archive import Archive  # noqa: E402
 from storage.search import search_reports  # noqa: E402
+from storage.versions import register as register_versions  # noqa: E402
 from xxgk import ui  # noqa: E402
 from xxgk.export import export_archive  # noqa: E402
 from xxgk.portal import build_demo_portal  # noqa: E402
@@ -53,8 +56,11 @@ OLD_LAYOUT = [
 SEARCHES = ["复议", "公开", "政府信息", "局", "行政复议 预算", "殡葬", "渔政 公开", "12330800"]
 
 
-def build(db: Path, n: int) -> int:
+def build(db: Path, n: int, changed: float = 0.0) -> int:
+    """N reports; a share `changed` of them archived again with changed content (a correction
+    added to the body, one cell's printed value), so that they have an earlier version."""
     portal = build_demo_portal(n_reports=n)
+    every = round(1 / changed) if changed > 0 else 0
     reports = 0
     t0 = time.perf_counter()
     with Archive(db, batch_size=400) as archive:
@@ -70,6 +76,13 @@ def build(db: Path, n: int) -> int:
                     archive.save_report(url=url, portal="bench", extraction=extraction,
                                         capture={"file": "bench.warc.gz", "offset": reports})
                     reports += 1
+                    if every and reports % every == 0:
+                        extraction.body_text += "\n（本报告于次年更正。）"
+                        if extraction.cells:
+                            extraction.cells[-1].raw = (extraction.cells[-1].raw or "") + "（更正）"
+                        archive.save_report(url=url, portal="bench", extraction=extraction,
+                                            fetched_at="2030-01-01T00:00:00Z",
+                                            capture={"file": "bench.warc.gz", "offset": reports})
             print(f"  built {reports:,} reports ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     return reports
 
@@ -78,6 +91,7 @@ def to_old_layout(new: Path, old: Path) -> None:
     """The same archive as the earlier schema stored it."""
     shutil.copy(new, old)
     conn = sqlite3.connect(old)
+    register_versions(conn)
     conn.create_function("spaced_json", 1, lambda text: text and json.dumps(json.loads(text), ensure_ascii=False))
     with conn:
         for sql in OLD_LAYOUT:
@@ -140,6 +154,7 @@ def workload(db: Path, report_ids: list[str], export: bool = True) -> dict[str, 
     conn.row_factory = sqlite3.Row
     from storage.search import register_query_functions
     register_query_functions(conn)
+    register_versions(conn)  # as reader_plugin does
     conn.create_function("xxgk_change", 2, ui.change_text, deterministic=True)  # as reader_plugin does
     times = {}
     try:
@@ -165,6 +180,8 @@ def export_files(db: Path, out: Path) -> dict[str, bytes]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=20_000)
+    parser.add_argument("--changed", type=float, default=0.0,
+                        help="share of reports archived a second time with changed content, e.g. 0.1 (default 0)")
     parser.add_argument("--keep", metavar="DIR", help="build in DIR and keep both archives")
     args = parser.parse_args()
     tmp = Path(args.keep or tempfile.mkdtemp(prefix="footprint-bench-"))
@@ -174,13 +191,17 @@ def main() -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
     try:
-        reports = build(new, args.reports)
+        reports = build(new, args.reports, args.changed)
         to_old_layout(new, old)
         vacuum(new)
         vacuum(old)
         size_new, size_old = sizes(new), sizes(old)
         total_new, total_old = sum(size_new.values()), sum(size_old.values())
-        print(f"{reports:,} reports; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+        conn = sqlite3.connect(new)
+        earlier = conn.execute("select count(*) from version_store s join reports r on r.id = s.report_id "
+                               "and s.version < r.version").fetchone()[0]
+        conn.close()
+        print(f"{reports:,} reports, {earlier:,} earlier versions; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
               f"({os.cpu_count()} CPUs)")
         print(f"database: earlier layout {total_old / reports / 1024:.1f} KB/report, "
               f"compact layout {total_new / reports / 1024:.1f} KB/report (target <= 25)")
