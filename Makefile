@@ -7,8 +7,11 @@ STAMP  := $(VENV)/.installed
 # Debian packages the tests need: DOC/WPS readers (LibreOffice headless, antiword; LibreOffice
 # Calc writes the XLS test files), Chromium with a Chinese font for the browser tests, and the
 # Redis server the distributed-crawl tests start on a loopback port (tests/redis_server.py);
-# the sqlite3 and rsync commands of the README's backup (tests/test_ops_backup.py).
-SYSTEM_PACKAGES := antiword libreoffice-writer-nogui libreoffice-calc-nogui chromium fonts-wqy-microhei redis-server sqlite3 rsync
+# the sqlite3 and rsync commands of the README's backup (tests/test_ops_backup.py); systemd for
+# `systemd-analyze verify` of the units in deploy/ (tests/test_ops_deploy.py). Installing the
+# systemd package starts nothing and does not replace the init of a container (that is
+# systemd-sysv, not installed here).
+SYSTEM_PACKAGES := antiword libreoffice-writer-nogui libreoffice-calc-nogui chromium fonts-wqy-microhei redis-server sqlite3 rsync systemd
 
 .PHONY: demo test install system-deps bench clean regen-golden screenshots
 

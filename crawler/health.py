@@ -5,6 +5,11 @@ links, or only notices. Such a run must not mark the column's reports removed, a
 look like a healthy re-crawl. A run is `suspect` when it lists under LISTED_MIN of what the
 column's previous complete walk listed, or would remove more than REMOVED_MAX of the column's
 reports. A suspect run marks nothing removed and the crawl exits EXIT_SUSPECT.
+
+Both thresholds are settings (XXGK_HEALTH_LISTED_MIN, XXGK_HEALTH_REMOVED_MAX; `xxgk crawl
+--set NAME=VALUE`): a portal that really took many reports down stays suspect run after run
+(its baseline is the last healthy walk) until one run is given a higher threshold and so
+marks them removed.
 """
 from __future__ import annotations
 
@@ -18,12 +23,27 @@ EXIT_SUSPECT = 3
 INCOMPLETE = "incomplete: the lists were not walked to the end; no removal judged"
 
 
-def verdict(listed: int, previous: Optional[int], would_remove: int, present: int) -> str:
+SETTINGS = {"XXGK_HEALTH_LISTED_MIN": LISTED_MIN, "XXGK_HEALTH_REMOVED_MAX": REMOVED_MAX}
+
+
+def threshold(name: str, value) -> float:
+    """A threshold setting as a fraction from 0 to 1 (ValueError: one line saying so)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = -1.0
+    if not 0.0 <= number <= 1.0:
+        raise ValueError(f"{name} wants a fraction from 0 to 1 (default {SETTINGS[name]}), not {value!r}")
+    return number
+
+
+def verdict(listed: int, previous: Optional[int], would_remove: int, present: int,
+            listed_min: float = LISTED_MIN, removed_max: float = REMOVED_MAX) -> str:
     """'ok', or 'suspect: why' (one line)."""
-    if previous and listed < LISTED_MIN * previous:
+    if previous and listed < listed_min * previous:
         return (f"suspect: listed {listed} reports, the previous complete walk {previous} "
-                f"(under {LISTED_MIN:.0%})")
-    if present and would_remove > REMOVED_MAX * present:
+                f"(under {listed_min:.0%})")
+    if present and would_remove > removed_max * present:
         return (f"suspect: would remove {would_remove} of the column's {present} reports "
-                f"(over {REMOVED_MAX:.0%})")
+                f"(over {removed_max:.0%})")
     return "ok"

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, Optional
 
-from crawler.health import INCOMPLETE, verdict
+from crawler.health import INCOMPLETE, LISTED_MIN, REMOVED_MAX, threshold, verdict
+from crawler.health import SETTINGS as HEALTH_SETTINGS
 from crawler.items import ARTICLE, ATTACHMENT, FAILED, PageItem
 from crawler.reextract import Counts, Reextractor
 from pipelines.model import Extraction
@@ -119,6 +120,9 @@ class Progress:
 
 
 class ArchivePipeline:
+    # Portal health thresholds (crawler/health.py); from_crawler reads the settings.
+    listed_min, removed_max = LISTED_MIN, REMOVED_MAX
+
     def __init__(self, db: str, portal: Optional[str], progress: bool, alias=None, region=None,
                  progress_shared: bool = False, hosts=None, progress_log: bool = False):
         self.db, self.portal_setting, self.progress_enabled = db, portal, progress
@@ -135,15 +139,29 @@ class ArchivePipeline:
         self.run_id: Optional[int] = None
         self.stats = dict(pages=0, reports=0, reports_new=0, reports_changed=0, not_reports=0, errors=0)
 
+    @staticmethod
+    def options(s) -> dict[str, Any]:
+        """What the pipeline takes from a crawl's settings, as plain data (the archive writer
+        process builds its pipelines from it: crawler/writer.py)."""
+        listed_min, removed_max = (threshold(name, s.get(name, default)) for name, default in HEALTH_SETTINGS.items())
+        return {"args": dict(db=s.get("XXGK_DB", "archive.db"), portal=s.get("XXGK_PORTAL"),
+                             progress=s.getbool("XXGK_PROGRESS", True), alias=s.getlist("XXGK_URL_ALIAS") or None,
+                             region=s.getdict("XXGK_REGION"), progress_shared=s.getbool("XXGK_PROGRESS_SHARED", False),
+                             hosts=s.getlist("XXGK_HOSTS") or None, progress_log=s.getbool("XXGK_PROGRESS_LOG", False)),
+                "write_batch": max(1, int(s.get("XXGK_WRITE_BATCH") or WRITE_BATCH)),
+                "listed_min": listed_min, "removed_max": removed_max}
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]):
+        pipeline = cls(**options["args"])
+        pipeline.write_batch = options["write_batch"]
+        pipeline.listed_min, pipeline.removed_max = options["listed_min"], options["removed_max"]
+        return pipeline
+
     @classmethod
     def from_crawler(cls, crawler):
-        s = crawler.settings
-        pipeline = cls(s.get("XXGK_DB", "archive.db"), s.get("XXGK_PORTAL"), s.getbool("XXGK_PROGRESS", True),
-                       s.getlist("XXGK_URL_ALIAS") or None, s.getdict("XXGK_REGION"),
-                       s.getbool("XXGK_PROGRESS_SHARED", False), s.getlist("XXGK_HOSTS") or None,
-                       s.getbool("XXGK_PROGRESS_LOG", False))
+        pipeline = cls.from_options(cls.options(crawler.settings))
         pipeline.crawler = crawler
-        pipeline.write_batch = max(1, int(s.get("XXGK_WRITE_BATCH") or WRITE_BATCH))
         return pipeline
 
     def open_spider(self, spider=None):
@@ -360,6 +378,11 @@ class ArchivePipeline:
             log.warning("%s: no removal marked: %d spider errors, %d items not stored", self.portal,
                         spider_errors, self.item_failures)
         self.health = self._health(trusted)
+        if self.progress_log and self.health["health"].startswith("suspect"):
+            # A crawl Scrapy runs itself (a Scrapyd job): its log is all anyone sees of it.
+            # `xxgk crawl` prints this line itself, with the exit code.
+            log.error("portal %s %s; nothing marked removed — check its column (xxgk portals --health)",
+                      self.portal, self.health["health"])
         if (status == "finished" and trusted and self.column_url and self.listed
                 and self.health["health"] == "ok"):
             self.archive.mark_removed(self.column_url, self.listed)
@@ -384,7 +407,8 @@ class ArchivePipeline:
             if self.column_url else (0, None, 0, 0))
         unchanged = max(0, self.stats["reports"] - self.stats["reports_new"] - self.stats["reports_changed"])
         return {"reports_listed": listed, "reports_unchanged": unchanged, "would_remove": would_remove,
-                "health": verdict(listed, previous, would_remove, present) if complete else INCOMPLETE}
+                "health": (verdict(listed, previous, would_remove, present, self.listed_min, self.removed_max)
+                           if complete else INCOMPLETE)}
 
     def abort(self) -> None:
         """The crawl was stopped without closing (a second Ctrl-C): keep what was done and

@@ -105,7 +105,9 @@ class ArchiveLockExtension:
     def from_crawler(cls, crawler):
         s = crawler.settings
         if not s.getbool("XXGK_ARCHIVE_LOCK", True):
-            raise NotConfigured("the caller holds the archive lock")
+            # No message: Scrapy logs a NotConfigured with one as a WARNING, which every CLI
+            # crawl (cron's log, the journal) would then show although nothing is wrong.
+            raise NotConfigured
         ext = cls(s.get("XXGK_DB") or "archive.db")
         ext.jobdir = s.get("JOBDIR")
         crawler.signals.connect(ext.release, signal=signals.spider_closed)

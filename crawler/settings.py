@@ -95,6 +95,12 @@ XXGK_HOSTS = []
 # {province, city, level, region_code} of the portal (from the registry), stored on reports.
 XXGK_REGION = {}
 
+# Portal health (crawler/health.py): a run listing under this fraction of the previous
+# complete walk's reports, or that would mark more than this fraction of its column removed,
+# is suspect and marks nothing removed. Raise them for one run to accept a real shrink.
+XXGK_HEALTH_LISTED_MIN = 0.5
+XXGK_HEALTH_REMOVED_MAX = 0.1
+
 # Limits against hostile portals (README "Limits and safety"). Hitting one is recorded in
 # fetches with its reason and the crawl goes on.
 # List pages walked per column (start URL) in one run; past it no removal is marked.

@@ -36,7 +36,7 @@ from multiprocessing.connection import Connection
 from typing import Any, Callable, Optional
 
 from crawler.items import ARTICLE
-from crawler.pipelines import NOT_MODIFIED, WRITE_BATCH, ArchivePipeline
+from crawler.pipelines import NOT_MODIFIED, ArchivePipeline
 from pipelines.errors import UnreadableInput
 from storage.archive import alias_url
 from storage.search import grams_ahead, provide_grams
@@ -206,13 +206,7 @@ class WriterPipeline:
         self.crawler, self.writer = crawler, writer
         self.key = f"{os.getpid()}-{id(self)}"
         s = crawler.settings
-        self.args = dict(db=s.get("XXGK_DB", "archive.db"), portal=s.get("XXGK_PORTAL"),
-                         progress=s.getbool("XXGK_PROGRESS", True),
-                         alias=s.getlist("XXGK_URL_ALIAS") or None, region=s.getdict("XXGK_REGION"),
-                         progress_shared=s.getbool("XXGK_PROGRESS_SHARED", False),
-                         hosts=s.getlist("XXGK_HOSTS") or None,
-                         progress_log=s.getbool("XXGK_PROGRESS_LOG", False))
-        self.write_batch = max(1, int(s.get("XXGK_WRITE_BATCH") or WRITE_BATCH))
+        self.options = ArchivePipeline.options(s)
         self.log_level = s.get("LOG_LEVEL", "WARNING")
         self.state = "new"  # open, closed
 
@@ -222,9 +216,9 @@ class WriterPipeline:
 
     async def open_spider(self, spider=None):
         spider = spider or self.crawler.spider
-        portal = self.args["portal"] or getattr(spider, "portal", None) or "unknown"
+        portal = self.options["args"]["portal"] or getattr(spider, "portal", None) or "unknown"
         waiter = self.writer.request(OPEN, self.key, {
-            "args": self.args, "write_batch": self.write_batch, "log_level": self.log_level,
+            "options": self.options, "log_level": self.log_level,
             "stderr_tty": bool(getattr(sys.stderr, "isatty", lambda: False)()),
             "portal": portal, "start_urls": list(getattr(spider, "start_urls", []) or [])})
         error = await _answer(waiter)
@@ -251,7 +245,7 @@ class WriterPipeline:
         self.state = "closed"
         error = await _answer(self.writer.request(CLOSE, self.key, close_summary(crawler, spider, interrupted)))
         if error is not None and self.writer.death is None:
-            log.error("%s: %s", self.args["portal"], error)
+            log.error("%s: %s", self.options["args"]["portal"], error)
 
     def abort(self) -> None:
         """Stopped without closing (a second Ctrl-C): the writer closes the run as interrupted."""
@@ -355,7 +349,7 @@ def writer_main(read_fd: int, write_fd: int) -> int:
             return False
         kind, key, payload = message
         if kind == OPEN:
-            aliases[key] = payload["args"].get("alias")
+            aliases[key] = payload["options"]["args"].get("alias")
         future = extractor.submit(payload, aliases.get(key)) if kind == ITEM else None
         ahead.append((size, message, future))
         return True
@@ -382,8 +376,7 @@ def writer_main(read_fd: int, write_fd: int) -> int:
             logging.root.setLevel(payload.pop("log_level", "WARNING"))
             sys.stderr.tty = payload.pop("stderr_tty", False)
             try:
-                pipeline = PrefetchingPipeline(**payload.pop("args"))
-                pipeline.write_batch = payload.pop("write_batch")
+                pipeline = PrefetchingPipeline.from_options(payload.pop("options"))
                 pipeline.extractor = extractor
                 pipeline.open_spider(_Spider(**payload))
             except Exception as exc:  # noqa: BLE001 (the crawl fails with this reason, not the writer)

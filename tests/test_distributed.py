@@ -26,6 +26,7 @@ import attachment_factory as af
 from conftest import REPO
 from redis_server import die_with_parent, redis_server
 from storage.identity import host_aliases, report_id_for
+from storage.versions import register as register_versions
 from xxgk.portal import build_demo_portal, serve_portal
 
 TABLE_RE = re.compile(rb"<table.*?</table>", re.S | re.I)
@@ -51,6 +52,7 @@ class Site:
         self.files: dict[str, bytes] = {}
         self.pages: dict[str, str] = {}
         self.delay = delay
+        self.hidden: set[str] = set()   # report pages taken off the lists (a removal)
         self.lock = threading.Lock()
         self.in_flight = self.max_in_flight = 0
         self.asked: list[str] = []
@@ -94,6 +96,11 @@ class Site:
             out = dict(out, **{"Content-Length": str(len(data))})
         if path in self.pages:
             out, data = af.linking_page(out, data, self.pages[path])
+        for hidden in self.hidden:
+            record = re.compile(rb"<record>(?:(?!</record>).)*?" + re.escape(hidden.encode()) + rb".*?</record>", re.S)
+            if path != hidden and record.search(data):
+                data = record.sub(b"", data)
+                out = dict(out, **{"Content-Length": str(len(data))})
         return status, out, data
 
 
@@ -178,6 +185,7 @@ def snapshot(db: Path) -> dict[str, list[tuple]]:
     """The archive's content, with what differs between any two crawls (times, captures) left out;
     plus which reports are removed and the distinct fetch outcomes."""
     conn = sqlite3.connect(db)
+    register_versions(conn)  # the report_versions view's
     try:
         out = {}
         for table in COMPARED:
@@ -314,23 +322,33 @@ def asked(sites) -> int:
     return sum(len(site.asked) for site in sites.values())
 
 
-def test_kill_9_workers_while_an_attachment_is_in_flight(two, tmp_path):
-    """Both workers killed while a report's PDF is being fetched (after its page was pushed):
-    replacements take the crawls over after the lease, and the report is read from its PDF."""
+@pytest.mark.parametrize("when", ["attachment", "random"])
+def test_kill_9_workers(two, tmp_path, when):
+    """Both workers killed while a report's PDF is being fetched (after its page was pushed), or
+    after a random number of requests: replacements take the crawls over after the lease, and
+    the archive is the single-process one (a report read from its PDF, nothing twice)."""
     sites = two["sites"]
+    rng = random.Random()
+    seed = rng.randrange(10 ** 6)
+    rng.seed(seed)
+    print(f"seed {seed}")   # shown with a failure
     for site in sites.values():
         site.pdf_asked.clear()
     with redis_server(tmp_path / "redis") as redis, cluster(tmp_path, redis.url, two["registry"], lease=4) as c:
         c.enqueue(*two["urls"])
         c.writer()
         first = [c.worker(), c.worker()]
-        wait_for(lambda: any(s.pdf_asked.is_set() for s in sites.values()), 120, "a PDF request")
+        if when == "attachment":
+            wait_for(lambda: any(s.pdf_asked.is_set() for s in sites.values()), 120, "a PDF request")
+        else:
+            start, point = asked(sites), rng.randint(5, 300)
+            wait_for(lambda: asked(sites) - start >= point, 120, f"{point} requests (seed {seed})")
         for process in first:
             process.kill()
         c.worker(), c.worker()
         c.wait_all()
     assert_same(c.db, two["want"], fetches=False)
-    assert last_runs(c.db) == [(p, "finished", "ok") for p in two["urls"]]
+    assert last_runs(c.db) == [(p, "finished", "ok") for p in two["urls"]], f"seed {seed}"
 
 
 def test_kill_9_writer_at_a_random_point(two, tmp_path):
@@ -430,3 +448,74 @@ def test_a_crawl_whose_workers_keep_dying_is_given_up_with_its_reason(tmp_path):
         assert conn.execute("select portal, status, errors from crawl_runs").fetchall() == [("s1", "failed", 1)]
         (error,) = conn.execute("select error from fetches").fetchone()
     assert error.startswith("gave up after 5 deliveries")
+
+
+def test_removal_is_marked_by_a_whole_walk_only_through_kills(tmp_path):
+    """A report taken off the lists is marked removed by a re-crawl through the queue, as by a
+    single-process re-crawl, and only it: the worker and the writer killed (kill -9) at a random
+    point of that re-crawl's list walk mark nothing, since a partial walk proves no absence."""
+    rng = random.Random()
+    seed = rng.randrange(10 ** 6)
+    rng.seed(seed)
+    print(f"seed {seed}")   # shown with a failure
+    site = Site(seed=700, n_reports=120, pdfs=0)
+    with serve_portal(site) as base, redis_server(tmp_path / "redis") as redis:
+        registry = tmp_path / "portals.yaml"
+        write_registry(registry, {"r1": base + site.start_path})
+        wait_single(single(tmp_path, registry, ["r1"]), tmp_path)
+        with cluster(tmp_path, redis.url, registry) as c:
+            c.enqueue("r1")
+            c.writer(), c.worker()
+            c.wait_all()
+        gone = site.portal.reports[len(site.portal.reports) // 2]
+        site.hidden.add(gone.art_path)
+        want = wait_single(single(tmp_path, registry, ["r1"]), tmp_path)
+        runs_before = count(c.db, "select count(*) from crawl_runs")
+        site.delay = 0.25   # the re-crawl's walk takes seconds: the kill lands inside it
+        (tmp_path / "again").mkdir()
+        with cluster(tmp_path / "again", redis.url, registry, lease=4) as again:
+            again.db, again.store = c.db, c.store
+            again.enqueue("r1")
+            results, point = redis.client(), rng.randint(2, 8)   # the open message, then list pages
+            writer, worker = again.writer(), again.worker()
+            wait_for(lambda: results.xlen("xxgk:results") >= point, 120, f"{point} results (seed {seed})")
+            worker.kill()
+            writer.kill()
+            writer.wait(timeout=10), worker.wait(timeout=10)
+            walked = results.xlen("xxgk:results")
+            restarted = [again.writer(), again.worker()]
+            most = 0   # reports marked removed at any moment, read while the crawl goes on
+            while any(p.poll() is None for p in restarted):
+                most = max(most, count(c.db, "select count(*) from reports where removed_at is not null"))
+                time.sleep(0.05)
+            again.wait_all()
+            logs = Cluster.tail(again.processes[-1][2])
+    assert most <= 1, f"seed {seed}: {most} reports marked removed at one point: a partial walk removed some"
+    # the killed worker's crawl was not done: its replacement crawled the portal again
+    assert " 1 crawl(s) done" in logs, f"seed {seed}: killed after {walked} results: {logs}"
+    with contextlib.closing(sqlite3.connect(c.db)) as conn:
+        removed = [u for (u,) in conn.execute("select url from reports where removed_at is not null")]
+        runs = [s for (s,) in conn.execute("select status from crawl_runs where id > ? order by id", (runs_before,))]
+    assert len(removed) == 1 and removed[0].endswith(gone.art_path), f"seed {seed}: {removed}"
+    # each killed process left an interrupted run (the writer's replay opens the attempt again)
+    assert runs[-1] == "finished" and set(runs[:-1]) == {"interrupted"}, f"seed {seed}: {runs}"
+    assert_same(c.db, want, fetches=False)
+
+
+def test_a_single_machine_crawl_needs_no_redis(tmp_path):
+    """`xxgk crawl` (and `xxgk demo`, which crawls the same way) with the Redis client and
+    scrapy-redis impossible to import: the crawl runs and never reaches for them."""
+    portal = build_demo_portal(seed=900, n_reports=5)
+    db = tmp_path / "a.db"
+    script = ("import sys\n"
+              "for name in ('redis', 'scrapy_redis'):\n"
+              "    sys.modules[name] = None   # import fails\n"
+              "from xxgk.cli import main\n"
+              "code = main(sys.argv[1:])\n"
+              "assert not [m for m, v in sys.modules.items() if 'redis' in m and v is not None]\n"
+              "sys.exit(code)\n")
+    with serve_portal(portal) as base:
+        done = subprocess.run([sys.executable, "-c", script, "crawl", "--url", base + portal.start_paths[0],
+                               "--db", str(db), "-q"], cwd=REPO, capture_output=True, text=True, timeout=WAIT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert count(db, "select count(*) from reports where is_report = 1") == 5

@@ -31,8 +31,92 @@ def test_a_column_that_suddenly_lists_far_fewer_reports_is_suspect(tmp_path):
     assert health.returncode == 0 and "suspect" in health.stdout, health.stderr
 
 
+def test_crawl_help_says_what_the_exit_codes_mean():
+    """What cron mails and OnFailure= reports is an exit code: `xxgk crawl --help` names them."""
+    text = " ".join(xxgk("crawl", "--help").stdout.split())
+    for code, meaning in (("0", "all well"), ("1", "failed completely"), ("3", "suspect"), ("75", "holds the archive")):
+        assert f"{code} " in text and meaning in text, text
+
+
 def test_crawl_health_is_a_canned_question():
     from xxgk.serve import datasette_metadata
 
     queries = datasette_metadata("archive")["databases"]["archive"]["queries"]
     assert "would_remove" in queries["crawl_health"]["sql"] and "health" in queries["crawl_health"]["sql"]
+
+
+def test_notices_only_is_suspect_and_a_real_shrink_is_accepted_by_raising_the_threshold(tmp_path):
+    """A list page showing only notices (the issue's layout change) is suspect. A portal that
+    really took 2 of its 10 reports down is suspect too (20% > 10%), run after run, until the
+    operator accepts it for one run with `--set XXGK_HEALTH_REMOVED_MAX=…`: that run marks them
+    removed and is the next runs' baseline. The crawl_health page, served by datasette, shows
+    the runs with the change in reports listed."""
+    import json
+    import urllib.request
+
+    from servers import running_server
+
+    db, port = tmp_path / "archive.db", free_port()
+
+    def crawl(n, *extra):
+        portal = build_demo_portal(n_reports=n)
+        with serve_portal(portal, port=port) as base:
+            return xxgk("crawl", "--url", base + portal.start_paths[0], "--db", str(db), "-q", *extra)
+
+    assert crawl(10).returncode == 0
+    notices = crawl(0)
+    assert notices.returncode == 3 and "suspect: listed 0 reports" in notices.stderr, notices.stderr
+    shrunk = crawl(8)
+    assert shrunk.returncode == 3 and "suspect: would remove 2 of the column's 10" in shrunk.stderr, shrunk.stderr
+    assert rows(db, "select count(*) from reports where removed_at is not null")[0][0] == 0
+    bad = crawl(8, "--set", "XXGK_HEALTH_REMOVED_MAX=lots")
+    assert bad.returncode == 2 and "XXGK_HEALTH_REMOVED_MAX" in bad.stderr and "Traceback" not in bad.stderr, \
+        bad.stderr
+    accepted = crawl(8, "--set", "XXGK_HEALTH_REMOVED_MAX=0.25")
+    assert accepted.returncode == 0, accepted.stderr
+    assert rows(db, "select count(*) from reports where removed_at is not null")[0][0] == 2
+    after = crawl(8)
+    assert after.returncode == 0, after.stderr
+    runs = [tuple(r) for r in rows(db, "select reports_listed, would_remove, substr(health, 1, 7) from crawl_runs "
+                                       "order by id")]
+    assert runs == [(10, 0, "ok"), (0, 10, "suspect"), (8, 2, "suspect"), (8, 2, "ok"), (8, 0, "ok")], runs
+    with running_server(db) as url:
+        with urllib.request.urlopen(url + "/archive/crawl_health.json?_shape=objects", timeout=30) as answer:
+            shown = json.loads(answer.read())["rows"]
+    assert [(r["reports_listed"], r["listed_change"], r["health"][:7]) for r in shown] == [
+        (8, 0, "ok"), (8, 0, "ok"), (8, 8, "suspect"), (0, -10, "suspect"), (10, None, "ok")], shown
+
+
+def test_a_scrapyd_job_names_a_suspect_run_in_its_log(tmp_path):
+    """A Scrapyd job has no exit code anyone sees: its log is where the suspect run must show.
+    Run as Scrapyd runs a job (`scrapy crawl portal -a portal=ID -a _job=JOB` in the project),
+    without a daemon: a portal of 8 reports, then the same one listing only notices."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from conftest import REPO
+
+    db, registry, port = tmp_path / "archive.db", tmp_path / "portals.yaml", free_port()
+
+    def job(n, name):
+        portal = build_demo_portal(n_reports=n)
+        with serve_portal(portal, port=port) as base:
+            start = base + portal.start_paths[0]
+            registry.write_text("portals:\n  - id: loop\n    name: loop\n    family: generic\n"
+                                f'    start_urls: ["{start}"]\n    level: city\n    region_code: "330800"\n'
+                                "    status: confirmed\n    verified: 2026-12-04\n    evidence: a loopback portal\n",
+                                "utf-8")
+            env = dict(os.environ, XXGK_REGISTRY=str(registry))
+            return subprocess.run([str(Path(sys.executable).parent / "scrapy"), "crawl", "portal", "-a", "portal=loop",
+                                   "-a", f"_job={name}", "-s", f"XXGK_DB={db}"], cwd=REPO, env=env,
+                                  capture_output=True, text=True, timeout=300)
+
+    first = job(8, "one")
+    assert first.returncode == 0 and "suspect" not in first.stderr, first.stderr
+    second = job(0, "two")
+    lines = [l for l in second.stderr.splitlines() if "suspect" in l]
+    assert len(lines) == 1 and "ERROR" in lines[0] and "loop" in lines[0] and "nothing marked removed" in lines[0], \
+        second.stderr
+    assert rows(db, "select count(*) from reports where removed_at is not null")[0][0] == 0

@@ -22,6 +22,7 @@ from conftest import REPO, free_port, rows
 from pipelines.version import EXTRACTOR_VERSION
 from storage.archive import changes_between
 from storage.search import register_functions
+from storage.versions import register as register_versions
 from xxgk.portal import build_demo_portal, serve_portal
 
 N_REPORTS = 8
@@ -60,6 +61,7 @@ def as_if_older(db, report_id, **changed):
     differ, no extractor version, the columns added since empty."""
     conn = sqlite3.connect(db)
     register_functions(conn)  # the short-word index's trigger
+    register_versions(conn)  # the report_versions view's
     with conn:
         data = json.loads(conn.execute("select data_json from report_versions where report_id = ? and version = 1",
                                        [report_id]).fetchone()[0])
@@ -201,3 +203,60 @@ def test_the_readme_upgrade_lines_bring_an_older_archive_up_to_date(tmp_path):
         assert done.returncode == 0, (line, done.stderr)
     assert rows(db, "select agency, version, extractor_version, province from reports where id = ?", first)[0][:] \
         == (right, 2, EXTRACTOR_VERSION, "浙江省")
+
+
+# What a release that changed the extraction and bumped EXTRACTOR_VERSION runs: this code with
+# the version set to NEXT and every report's agency read differently (a suffix), as a changed
+# reader would. Nothing in the archive says the extraction changed but the version.
+NEXT_RELEASE = """import sys
+import pipelines.version
+pipelines.version.EXTRACTOR_VERSION = {version}
+from pipelines.model import Extraction
+_to_json = Extraction.to_json
+def to_json(self):
+    data = _to_json(self)
+    data["agency"] = (data["agency"] or "") + {suffix!r}
+    return data
+Extraction.to_json = to_json
+from xxgk.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_an_extractor_version_bump_reaches_every_report(tmp_path):
+    """Bumping EXTRACTOR_VERSION alone is what marks every stored report as older: `reextract
+    --stale` then re-reads all of them (and none a second time), and a crawl that fetches no
+    report page again re-extracts all of them from their captures."""
+    db, reg, portal, port = crawled(tmp_path)
+    right = {r[0]: r[1] for r in rows(db, "select id, agency from reports")}
+
+    def release(version, suffix, *args):
+        script = tmp_path / f"release{version}.py"
+        script.write_text(NEXT_RELEASE.format(version=version, suffix=suffix), "utf-8")
+        env = dict(os.environ, XXGK_REGISTRY=str(reg), PYTHONPATH=str(REPO))
+        return subprocess.run([sys.executable, str(script), *args, "--db", str(db)], cwd=REPO, env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    assert "0 reports" in run(db, "reextract", "--stale", registry=reg).stderr   # nothing older yet
+    done = release(EXTRACTOR_VERSION + 1, "（二）", "reextract", "--stale")
+    assert done.returncode == 0 and f"{N_REPORTS} reports, {N_REPORTS} changed" in done.stderr, done.stderr
+    assert {tuple(r) for r in rows(db, "select version, extractor_version from reports")} == {
+        (2, EXTRACTOR_VERSION + 1)}
+    assert {r[0]: r[1] for r in rows(db, "select id, agency from reports")} == {
+        i: a + "（二）" for i, a in right.items()}
+    assert rows(db, "select count(*) from report_changes where name = 'agency' and version = 2")[0][0] == N_REPORTS
+    again = release(EXTRACTOR_VERSION + 1, "（二）", "reextract", "--stale")
+    assert again.returncode == 0 and "0 reports" in again.stderr, again.stderr
+
+    fetched = rows(db, "select count(*) from fetches where url like '%/art/%'")[0][0]
+    with serve_portal(portal, port=port):
+        crawl = release(EXTRACTOR_VERSION + 2, "（三）", "crawl", "loop", "-q")   # every report fresh
+    assert crawl.returncode == 0, crawl.stderr
+    assert rows(db, "select count(*) from fetches where url like '%/art/%'")[0][0] == fetched  # none asked
+    assert rows(db, "select reports_changed from crawl_runs order by id desc limit 1")[0][0] == N_REPORTS
+    assert {tuple(r) for r in rows(db, "select version, extractor_version from reports")} == {
+        (3, EXTRACTOR_VERSION + 2)}
+    assert {r[0]: r[1] for r in rows(db, "select id, agency from reports")} == {
+        i: a + "（三）" for i, a in right.items()}
+    last = release(EXTRACTOR_VERSION + 2, "（三）", "reextract", "--stale")
+    assert last.returncode == 0 and "0 reports" in last.stderr, last.stderr

@@ -89,13 +89,20 @@ def test_every_command_works_on_a_previous_release_archive(tmp_path):
     info = {r["key"]: r["value"] for r in rows(db, "select key, value from archive_info")}
     assert info == {"schema_version": str(SCHEMA_VERSION), "code_version": code_version()}
     assert rows(db, "pragma user_version")[0][0] == SCHEMA_VERSION
-    # export and capture on another old archive: each upgrades it itself.
-    for command in (("export", "--out", str(tmp_path / "csv")), ("capture", "0123456789abcdef")):
+    # export, reextract, portals --health and capture on another old archive: each upgrades it itself.
+    for command in (("export", "--out", str(tmp_path / "csv")), ("reextract",), ("portals", "--health"),
+                    ("capture", "0123456789abcdef")):
         other = tmp_path / f"{command[0]}.db"
         previous_release_archive(other)
         done = xxgk(*command, "--db", str(other))
         assert "Traceback" not in done.stderr, done.stderr
         assert rows(other, "pragma user_version")[0][0] == SCHEMA_VERSION, command
+        if command[0] in ("reextract", "portals"):
+            assert done.returncode == 0, done.stderr
+        if command[0] == "reextract":
+            assert "1 reports, 0 changed (new version), 0 unchanged, 1 without a capture" in done.stderr
+        if command[0] == "portals":
+            assert done.stdout.splitlines()[1].startswith("old\t1\t2019-03-01T00:00:00Z\tfinished"), done.stdout
     assert (next((tmp_path / "csv").iterdir()) / "manifest.json").exists()
     assert "has no WARC capture" in done.stderr and done.returncode == 2
     # crawl into it: the old report stays, the new ones come with their province.

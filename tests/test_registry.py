@@ -199,10 +199,11 @@ def test_every_entry_has_evidence_status_and_date(registry):
         if e.status != "unverified":
             assert e.verified and dt.date.fromisoformat(e.verified) <= today, e.id
         if e.status != "unverified" and not e.bundled:
-            def host(url):
-                return (urlsplit(url).hostname or "").removeprefix("www.")
-            assert {host(u) for u in seen_urls(e)} & {host(u) for u in e.start_urls}, (
-                e.id, "the evidence names an address on the start URL's host")
+            assert evidence_names_a_start_host(e), (e.id, "the evidence names an address on the start URL's host")
+
+
+def evidence_names_a_start_host(entry) -> bool:
+    return bool({host_of(u) for u in seen_urls(entry)} & {host_of(u) for u in entry.start_urls})
 
 
 def test_family_fits_the_url_shapes(registry):
@@ -349,3 +350,31 @@ def test_registry_rejects_unproven_statuses(tmp_path):
                      ({"evidence": ""}, "needs its evidence"), ({"verified": None}, "needs its evidence")):
         with pytest.raises(RegistryError, match=why):
             load_one(good | bad)
+
+
+# The pre-review registry (git history of crawler/portals.yaml, before the 2026-11 review): the
+# family each corrected entry had then. With the entry's own evidence, the shape rules must
+# reject that family, i.e. the test fails on the registry as it was and passes on this one.
+PRE_REVIEW_FAMILIES = {
+    "luquan-zfxxgkndbg": "yunnan", "xundian-zfxxgkndbg": "yunnan", "shanghai-rsj-xxgknb": "trs",
+    "mva-zfxxgknb": "generic", "wuhan-mzj-xxgknb": "generic", "haikou-rsj-xxgknb": "generic",
+    "qiannan-mzj-xxgknb": "generic", "handan-zfxxgknb": "generic", "liangshan-xxgknb": "generic",
+}
+
+
+@pytest.mark.parametrize("pid,before", sorted(PRE_REVIEW_FAMILIES.items()))
+def test_pre_review_family_fails_on_the_entrys_own_evidence(registry, pid, before):
+    from dataclasses import replace
+
+    entry = registry[pid]
+    assert entry.family != before and shape_problems(entry) == []
+    assert shape_problems(replace(entry, family=before)) != [], (pid, before)
+
+
+def test_pre_review_wrong_host_fails_on_the_entrys_own_evidence(registry):
+    """ggj-gknb was registered at www.ggj.gov.cn/gkml/gknb/; its evidence shows gkml.ggj.gov.cn."""
+    from dataclasses import replace
+
+    entry = registry["ggj-gknb"]
+    assert evidence_names_a_start_host(entry)
+    assert not evidence_names_a_start_host(replace(entry, start_urls=("http://www.ggj.gov.cn/gkml/gknb/",)))

@@ -195,6 +195,13 @@ def _setting_overrides(pairs: list[str]) -> dict[str, str]:
         if not m:
             raise UsageError(f"--set wants NAME=VALUE with an upper-case setting name, not {pair!r}")
         out[m.group(1)] = m.group(2)
+    from crawler.health import SETTINGS as HEALTH_SETTINGS, threshold
+
+    for name in HEALTH_SETTINGS.keys() & out.keys():  # refused here, not in every portal's crawl
+        try:
+            threshold(name, out[name])
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     return out
 
 
@@ -529,7 +536,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("crawl", help="crawl registered portals or any report column by URL",
                        description="Crawl portals named in the registry (see 'xxgk portals'), any portal "
-                       "column given by the URL of its list page (--url), or every registered portal (--all).")
+                       "column given by the URL of its list page (--url), or every registered portal (--all).",
+                       epilog="Exit codes (what cron and systemd see): 0 all well; 1 a portal failed completely or "
+                       "a registry entry was skipped; 3 a portal's run was suspect, nothing marked removed (README: "
+                       "Portal health; 'xxgk portals --health'); 75 another crawl holds the archive (without "
+                       "--wait); 143 / 130 stopped by SIGTERM / Ctrl-C.")
     p.add_argument("portals", nargs="*", metavar="PORTAL", help="registered portal ids")
     p.add_argument("--url", action="append", default=[], metavar="URL",
                    help="address of a report column's list page (repeatable); the crawl stays on its site")
