@@ -58,6 +58,13 @@ OPENED, CLOSED, FAILED, STDERR, LOG = "opened", "closed", "failed", "stderr", "l
 _EXIT_MESSAGE = pickle.dumps((EXIT, "", None), protocol=pickle.HIGHEST_PROTOCOL)
 
 
+# The writer's first lines: Ctrl-C and SIGTERM ignored before anything is imported (a terminal
+# sends Ctrl-C to every process of the crawl; the crawl process alone decides when to stop).
+_BOOT = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+         "signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+         "import runpy; runpy.run_module('crawler.writer', run_name='__main__', alter_sys=True)")
+
+
 # -- the crawl process's side --------------------------------------------------------------------
 class WriterDied(RuntimeError):
     """The writer process is gone; the message says how (one line)."""
@@ -104,7 +111,7 @@ class WriterProcess:
         to_writer_r, to_writer_w = os.pipe()
         from_writer_r, from_writer_w = os.pipe()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler.writer", str(to_writer_r), str(from_writer_w)],
+            [sys.executable, "-c", _BOOT, str(to_writer_r), str(from_writer_w)],
             pass_fds=(to_writer_r, from_writer_w), stdin=subprocess.DEVNULL)
         os.close(to_writer_r)
         os.close(from_writer_w)
@@ -147,8 +154,11 @@ class WriterProcess:
                     self._died()
                 return
             if kind == STDERR:
-                sys.stderr.write(payload)
-                sys.stderr.flush()
+                try:
+                    sys.stderr.write(payload)
+                    sys.stderr.flush()
+                except (OSError, ValueError):  # stderr closed: the line is lost, not the crawl
+                    pass
             elif kind == LOG:
                 logging.getLogger(payload["name"]).handle(logging.makeLogRecord(payload))
             elif kind in (OPENED, CLOSED, FAILED):
@@ -263,7 +273,10 @@ async def _answer(waiter: _Waiter) -> Optional[str]:
     future = loop.create_future()
 
     def done(error: Optional[str]) -> None:
-        loop.call_soon_threadsafe(lambda: future.done() or future.set_result(error))
+        try:
+            loop.call_soon_threadsafe(lambda: future.done() or future.set_result(error))
+        except RuntimeError:  # the reactor was stopped meanwhile (a second Ctrl-C): nobody waits
+            pass
 
     waiter.then(done)
     return await future
