@@ -74,33 +74,32 @@ class TreeSampler(threading.Thread):
         self.peak_rss, self.cpu = 0, {}  # bytes; pid -> (name, seconds)
         self.tick, self.page = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")
 
-    def _tree(self) -> list[int]:
-        pids, i = [self.pid], 0
+    def _tree(self) -> list[tuple[int, int]]:
+        """(pid, depth): the crawl 0, its archive writer 1, the writer's extraction process 2."""
+        pids, i = [(self.pid, 0)], 0
         while i < len(pids):
+            pid, depth = pids[i]
             try:
-                with open(f"/proc/{pids[i]}/task/{pids[i]}/children") as fh:
-                    pids += [int(p) for p in fh.read().split()]
+                with open(f"/proc/{pid}/task/{pid}/children") as fh:
+                    pids += [(int(p), depth + 1) for p in fh.read().split()]
             except OSError:
                 pass
             i += 1
         return pids
 
     def run(self) -> None:
+        names = ("crawl", "writer", "extraction")
         while not self.done.wait(0.1):
             rss = 0
-            for pid in self._tree():
+            for pid, depth in self._tree():
                 try:
                     with open(f"/proc/{pid}/stat") as fh:
                         stat = fh.read()
-                    with open(f"/proc/{pid}/cmdline", "rb") as fh:
-                        cmd = fh.read()
                 except OSError:
                     continue
                 fields = stat[stat.rindex(")") + 2:].split()
                 rss += int(fields[21]) * self.page
-                name = ("writer" if b"crawler.writer" in cmd else
-                        "extraction" if b"multiprocessing" in cmd else "crawl")
-                self.cpu[pid] = (name, (int(fields[11]) + int(fields[12])) / self.tick)
+                self.cpu[pid] = (names[min(depth, 2)], (int(fields[11]) + int(fields[12])) / self.tick)
             self.peak_rss = max(self.peak_rss, rss)
 
     def cpu_of(self, name: str) -> float:
