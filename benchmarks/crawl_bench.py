@@ -75,7 +75,8 @@ class TreeSampler(threading.Thread):
         self.tick, self.page = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")
 
     def _tree(self) -> list[tuple[int, int]]:
-        """(pid, depth): the crawl 0, its archive writer 1, the writer's extraction process 2."""
+        """(pid, depth): the crawl 0, its archive writer 1, the writer's extraction process 2
+        (and multiprocessing's resource tracker, counted with it)."""
         pids, i = [(self.pid, 0)], 0
         while i < len(pids):
             pid, depth = pids[i]

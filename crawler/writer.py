@@ -511,8 +511,20 @@ class _Spider:
         self.portal, self.start_urls = portal, list(start_urls)
 
 
+_REAL_STDERR = 2
+
+
 def _main() -> int:
     read_fd, write_fd = int(sys.argv[1]), int(sys.argv[2])
+    # What the writer says goes through the crawl process (sys.stderr is replaced); what its
+    # helpers would print on the terminal (multiprocessing's resource tracker when an
+    # extraction process is killed: a traceback) goes nowhere. The real stderr is kept for
+    # the writer's own last line.
+    global _REAL_STDERR
+    _REAL_STDERR = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
     profile = os.environ.get(PROFILE_ENV)
     if not profile:
         return writer_main(read_fd, write_fd)
@@ -529,5 +541,5 @@ if __name__ == "__main__":
     try:
         sys.exit(_main())
     except Exception as exc:  # noqa: BLE001 (one line: the crawl process reports the exit status)
-        os.write(2, f"xxgk: archive writer process failed: {type(exc).__name__}: {exc}\n".encode())
+        os.write(_REAL_STDERR, f"xxgk: archive writer process failed: {type(exc).__name__}: {exc}\n".encode())
         os._exit(70)

@@ -31,23 +31,39 @@ def crawl(start, db, *extra):
     return result
 
 
+def children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 def writer_of(pid: int) -> int | None:
     """The archive writer process among the children of `pid`."""
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return None
-    for child in children:
+    for child in children(pid):
         try:
             if b"crawler.writer" in Path(f"/proc/{child}/cmdline").read_bytes():
-                return int(child)
+                return child
         except OSError:
             continue
     return None
 
 
-def kill_writer_mid_crawl(start, db, ready, *extra) -> subprocess.CompletedProcess:
-    """Crawl; once `ready(db)` holds, SIGKILL the writer process; the crawl's result."""
+def extraction_of(pid: int) -> int | None:
+    """The writer's extraction process (a multiprocessing child of the writer)."""
+    writer = writer_of(pid)
+    for child in children(writer) if writer else []:
+        try:
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():  # not the resource tracker
+                return child
+        except OSError:
+            continue
+    return None
+
+
+def kill_writer_mid_crawl(start, db, ready, *extra, target=writer_of) -> subprocess.CompletedProcess:
+    """Crawl; once `ready(db)` holds, SIGKILL the writer process (or `target(crawl pid)`); the
+    crawl's result."""
     proc = subprocess.Popen([sys.executable, "-m", "xxgk", "crawl", "--url", start, "--db", str(db), "-q", *extra],
                             cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
@@ -60,9 +76,9 @@ def kill_writer_mid_crawl(start, db, ready, *extra) -> subprocess.CompletedProce
             except sqlite3.Error:
                 continue
         assert proc.poll() is None, "the crawl finished before its writer could be killed: use a larger portal"
-        writer = writer_of(proc.pid)
-        assert writer is not None, "no archive writer process"
-        os.kill(writer, signal.SIGKILL)
+        victim = target(proc.pid)
+        assert victim is not None, f"no {target.__name__} process"
+        os.kill(victim, signal.SIGKILL)
         _out, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
@@ -106,3 +122,19 @@ def test_killed_writer_loses_nothing_and_says_so_in_one_line(tmp_path):
         assert q(db, "select count(*) n from crawl_runs")[0]["n"] == runs + 1
         assert q(db, "select count(*) n from reports where removed_at is null")[0]["n"] == N_REPORTS
         assert snapshot(db) == snapshot(full_db)
+
+
+def test_killed_extraction_process_the_writer_extracts_itself(tmp_path):
+    portal = build_demo_portal(n_reports=N_REPORTS)
+    full_db, db = tmp_path / "full.db", tmp_path / "a.db"
+    with serve_portal(portal) as base:
+        start = base + portal.start_paths[0]
+        crawl(start, full_db)
+        result = kill_writer_mid_crawl(start, db, lambda d: q(d, "select count(*) n from reports")[0]["n"] >= 200,
+                                       target=extraction_of)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    said = [line for line in result.stderr.splitlines() if "extraction process stopped" in line]
+    assert len(said) == 1, result.stderr
+    assert [r["status"] for r in q(db, "select status from crawl_runs")] == ["finished"]
+    assert snapshot(db) == snapshot(full_db)
