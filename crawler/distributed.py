@@ -527,8 +527,9 @@ class ResultsPipeline:
             "spider_errors": stats.get_value("spider_exceptions/count") or 0,
             "interrupted": bool(getattr(self.crawler, "xxgk_interrupted", False)),
             "walk": None if walk is None else {
-                "pending": [[url, form] for url, form in sorted(walk.pending, key=repr)],
-                "complete": walk.complete()},
+                "pending": [[url, form, walk.column_of((url, form))] for url, form in sorted(walk.pending, key=repr)],
+                "complete": walk.complete(),
+                "columns": {column: walk.complete(column) for column in walk.columns}},
         })
 
 
@@ -555,13 +556,24 @@ class _Stats(dict):
 
 
 class _Walk:
-    def __init__(self, summary: Optional[dict]):
-        self.pending = {(url, tuple(map(tuple, form)) if form else None)
-                        for url, form in (summary or {}).get("pending", [])}
-        self._complete = bool((summary or {}).get("complete"))
+    """The worker's list walk as its close message tells it (crawler/walk.py ListWalk's
+    questions); a worker of an earlier release told no columns: each is the whole walk."""
 
-    def complete(self) -> bool:
-        return self._complete
+    def __init__(self, summary: Optional[dict]):
+        summary = summary or {}
+        self.owner = {(entry[0], tuple(map(tuple, entry[1])) if entry[1] else None): (entry[2:] or [None])[0]
+                      for entry in summary.get("pending", [])}
+        self.pending = set(self.owner)
+        self._complete = bool(summary.get("complete"))
+        self.columns = {str(k): bool(v) for k, v in (summary.get("columns") or {}).items()}
+
+    def column_of(self, key) -> Optional[str]:
+        return self.owner.get(key)
+
+    def complete(self, column: Optional[str] = None) -> bool:
+        if column is None or not self.columns:
+            return self._complete
+        return self.columns.get(column, False)
 
 
 class IngestPipeline(ArchivePipeline):
