@@ -22,6 +22,7 @@ from storage.identity import canonical_url, report_id_for  # noqa: F401 (the arc
 from storage.migrations import migrate
 from storage.rekey import rekey_reports
 from storage.schema import TABLES
+from storage.versions import pack
 from storage.content import NOT_CONTENT, _plain_numbers, canonical_json, content_hash, content_hash_of  # noqa: F401
 
 # Fields listed first in report_changes (then every other key of the extraction, sorted);
@@ -161,8 +162,11 @@ CHECK_COLUMNS = ("report_id", "check", "expected", "found", "kind", "detail", "s
 _INSERT_CELL = _insert_sql("cell_values", CELL_COLUMNS)
 _INSERT_CHECK = _insert_sql("checks", CHECK_COLUMNS)
 _INSERT_VERSION = ("insert or replace into version_store (report_id, version, content_sha256, url, "
-                   "first_seen, last_seen, data_json) values (:report_id, :version, :content_sha256, "
-                   ":url, :first_seen, :last_seen, :data_json)")
+                   "first_seen, last_seen, data_zlib, data_size) values (:report_id, :version, :content_sha256, "
+                   ":url, :first_seen, :last_seen, :data_zlib, :data_size)")
+# The version a new one replaces becomes an earlier one: its JSON kept, compressed (storage/versions.py).
+_KEEP_VERSION = ("update version_store set data_json = null, data_zlib = ?, data_size = ? "
+                 "where report_id = ? and version = ?")
 _INSERT_CHANGE = ("insert into report_changes (report_id, version, kind, name, old, new) "
                   "values (:report_id, :version, :kind, :name, :old, :new)")
 _UPSERTS: dict[tuple[str, tuple[str, ...]], str] = {}
@@ -494,8 +498,10 @@ class Archive:
         # view rebuilds it); its JSON is kept only where that would not give the same content.
         version_row = {
             "report_id": report_id, "version": version, "content_sha256": digest, "url": url,
-            "first_seen": seen, "last_seen": seen, "data_json": None if rebuildable(data) else _dumps(data),
+            "first_seen": seen, "last_seen": seen, "data_zlib": None, "data_size": None,
         }
+        if not rebuildable(data):
+            version_row["data_zlib"], version_row["data_size"] = pack(_dumps(data))
         return {"report": report, "cells": cells, "checks": checks, "version": version_row}
 
     def _add(self, kind: str, payload: Any) -> None:
@@ -561,8 +567,7 @@ class Archive:
         conn.executemany(_INSERT_CHECK, rows["checks"])
         if rows.get("previous"):  # the version it replaces becomes an earlier one: its JSON kept
             number, previous = rows["previous"]
-            conn.execute("update version_store set data_json = ? where report_id = ? and version = ?",
-                         [_dumps(previous), report["id"], number])
+            conn.execute(_KEEP_VERSION, [*pack(_dumps(previous)), report["id"], number])
         conn.execute(_INSERT_VERSION, rows["version"])
         if rows.get("changes"):
             conn.executemany(_INSERT_CHANGE, rows["changes"])

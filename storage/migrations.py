@@ -26,6 +26,7 @@ from storage.footprint import convert
 from storage.rekey import rekey_reports
 from storage.schema import INDEXES, STORAGE_TABLES, TABLES, VIEWS, Table
 from storage.search import ensure_grams_index
+from storage.versions import compress_versions, register
 
 FTS_COLUMNS = ("title", "agency", "body_text")
 
@@ -72,6 +73,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 
     A view of TABLES (cells, report_versions) is created only where no table of its name is
     left: an archive written before migration 4 keeps its tables until that step converts them."""
+    register(db.conn)  # the report_versions view reads compressed versions through it
     with db.atomic():
         for name, schema in {**STORAGE_TABLES, **TABLES}.items():
             kind = _kind(db, name)
@@ -131,6 +133,15 @@ def _canonical_ids(db: sqlite_utils.Database) -> None:
         rekey_reports(db, reason="migration 3: canonical URLs")
 
 
+def _compressed_versions(db: sqlite_utils.Database, progress: Callable[[str], None]) -> None:
+    """The view as this code defines it (it reads data_zlib), then every stored JSON compressed
+    (storage/versions.py)."""
+    with db.atomic():
+        db.execute("DROP VIEW IF EXISTS [report_versions]")
+        db.execute(f"CREATE VIEW [report_versions] AS {VIEWS['report_versions']}")
+    compress_versions(db, progress)
+
+
 # The ordered steps. Append only.
 MIGRATIONS: list[Migration] = [
     Migration(1, "the first archive layout", _nothing),
@@ -139,6 +150,8 @@ MIGRATIONS: list[Migration] = [
               "in report_ids", _canonical_ids),
     Migration(4, "compact cells and versions: label paths stored once, the current version "
               "not stored twice (every version verified; resumable)", convert, progress=True),
+    Migration(5, "earlier versions compressed (zlib; every version verified; resumable)", _compressed_versions,
+              progress=True),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].number
 
@@ -196,6 +209,7 @@ def upgrade(path: Union[str, os.PathLike], progress: Callable[[str], None] = lam
         folder = os.path.dirname(os.path.abspath(path))
         read_only = not (os.access(path, os.W_OK) and os.access(folder, os.W_OK))
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    register(conn)  # reading the report_versions view's columns prepares it
     try:
         conn.execute("PRAGMA busy_timeout = 10000")
         is_archive = conn.execute("select 1 from sqlite_master where name = 'reports'").fetchone()

@@ -22,6 +22,7 @@ from typing import Mapping, Optional
 import sqlite_utils
 
 from storage.identity import report_id_for
+from storage.versions import pack
 
 # Tables holding a report id besides reports.id: moved with the report.
 # `cells` and `report_versions` are views over cell_values and version_store since migration 4
@@ -39,10 +40,11 @@ def freeze_current_version(db: sqlite_utils.Database, report_id: str) -> None:
     about to be deleted)."""
     for version, data_json in db.execute(
             "select version, data_json from report_versions where report_id = ? and data_json is not null "
-            "and version in (select version from version_store where report_id = ? and data_json is null)",
+            "and version in (select version from version_store where report_id = ? and data_json is null "
+            "and data_zlib is null)",
             [report_id, report_id]).fetchall():
-        db.execute("update version_store set data_json = ? where report_id = ? and version = ?",
-                   [data_json, report_id, version])
+        db.execute("update version_store set data_zlib = ?, data_size = ? where report_id = ? and version = ?",
+                   [*pack(data_json), report_id, version])
 
 
 def _now() -> str:

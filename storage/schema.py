@@ -310,8 +310,12 @@ CELL_VALUES = Table("cell_values", "单元格数值（cells 视图的存储）",
 VERSION_STORE = Table("version_store", "报告版本（report_versions 视图的存储）",
                       "every version of every report; the extraction kept for earlier versions only", (
     *VERSION_COLUMNS,
-    C("data_json", str, "抽取结果", "the extraction (JSON) of an earlier version; empty for the current version, "
-      "whose data is in reports, cells and checks (the report_versions view rebuilds it)"),
+    C("data_json", str, "抽取结果（旧格式）", "the extraction (JSON text) as stored before migration 5; empty since "
+      "(data_zlib)"),
+    C("data_zlib", bytes, "抽取结果（压缩）", "the extraction (JSON, zlib-compressed: storage/versions.py) of an earlier "
+      "version, or of a current one the rows cannot rebuild; empty for the current version, whose data is in "
+      "reports, cells and checks (the report_versions view rebuilds it)"),
+    C("data_size", int, "抽取结果字节数", "bytes of that JSON uncompressed (sqlar_uncompress needs it)"),
 ), pk=("report_id", "version"))
 
 # The storage behind the views, created before them.
@@ -335,14 +339,16 @@ CURRENT_VERSION_JSON = """json_object(
       from checks k where k.report_id = r.id order by k.seq)),
   'confidence', r.confidence, 'errors', json(coalesce(r.errors_json, '[]')), 'body_text', r.body_text)"""
 
-# name -> select: built-in SQL and JSON functions only, so that any SQLite client reads them.
+# name -> select: built-in SQL and JSON functions, and sqlar_uncompress (earlier versions are
+# compressed: storage/versions.py), which the sqlite3 shell has built in and xxgk registers.
 VIEWS: dict[str, str] = {
     "cells": """select v.report_id, l.table_name, l.row_path, l.column_path, l.row_label, l.column_label,
   v.unit, v.value, v.raw, v.seq
 from cell_values v join labels l on l.id = v.label_id
 where v.duplicate is null""",
     "report_versions": f"""select s.report_id, s.version, s.content_sha256, s.url, s.first_seen, s.last_seen,
-  coalesce(s.data_json, (select {CURRENT_VERSION_JSON} from reports r where r.id = s.report_id)) as data_json
+  coalesce(s.data_json, cast(sqlar_uncompress(s.data_zlib, s.data_size) as text),
+           (select {CURRENT_VERSION_JSON} from reports r where r.id = s.report_id)) as data_json
 from version_store s""",
 }
 

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from storage import versions
+
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -32,6 +34,7 @@ def rows(db, sql: str, *params) -> list[sqlite3.Row]:
     """Query an archive file (rows addressable by column name)."""
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
+    versions.register(conn)  # the report_versions view reads compressed versions through it
     try:
         return conn.execute(sql, params).fetchall()
     finally:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from storage.versions import register as register_versions
 from storage.archive import Archive, content_hash, report_id_for
 from pipelines.model import INDICATOR_KEYS, Cell, Check, Extraction
 from storage.search import search_reports
@@ -51,6 +52,7 @@ def make_extraction(agency: str = "衢州市机关事务管理局", year: int = 
 def all_table_counts(path: Path) -> dict[str, int]:
     """Every table and view in the file, FTS shadow tables included."""
     conn = sqlite3.connect(path)
+    register_versions(conn)  # the report_versions view calls it
     try:
         names = [r[0] for r in conn.execute(
             "select name from sqlite_master where type in ('table', 'view') and sql not like 'CREATE VIRTUAL%'")]
@@ -72,6 +74,7 @@ def test_schema_has_contract_tables_columns_and_wal(db_path: Path) -> None:
     with Archive(db_path):
         pass
     db = sqlite_utils.Database(db_path)
+    register_versions(db.conn)
     required = {
         "reports": {"id", "url", "portal", "title", "index_no", "agency", "publisher",
                     "written_date", "published_date", "signed_date", "report_year", "template",
@@ -219,6 +222,7 @@ def test_save_then_resave_changes_no_row_count(db_path: Path) -> None:
     assert after["crawl_runs"] == before["crawl_runs"] + 1
 
     db = sqlite_utils.Database(db_path)
+    register_versions(db.conn)
     report = next(db["reports"].rows)
     assert (report["first_seen"], report["last_seen"], report["version"]) == \
         ("2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z", 1)
@@ -252,6 +256,7 @@ def test_changed_report_keeps_id_and_earlier_version(db_path: Path) -> None:
     assert counts["checks"] == 0 and counts["cells"] == 3
 
     db = sqlite_utils.Database(db_path)
+    register_versions(db.conn)
     report = db["reports"].get(report_id_for(URL_A))
     assert report["version"] == 2 and report["proactive_disclosed"] == 70
     assert report["first_seen"] == "2024-01-01T00:00:00Z"

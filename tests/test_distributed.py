@@ -26,6 +26,7 @@ import attachment_factory as af
 from conftest import REPO
 from redis_server import die_with_parent, redis_server
 from storage.identity import host_aliases, report_id_for
+from storage.versions import register as register_versions
 from xxgk.portal import build_demo_portal, serve_portal
 
 TABLE_RE = re.compile(rb"<table.*?</table>", re.S | re.I)
@@ -184,6 +185,7 @@ def snapshot(db: Path) -> dict[str, list[tuple]]:
     """The archive's content, with what differs between any two crawls (times, captures) left out;
     plus which reports are removed and the distinct fetch outcomes."""
     conn = sqlite3.connect(db)
+    register_versions(conn)  # the report_versions view's
     try:
         out = {}
         for table in COMPARED:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from storage import archive
+from storage import archive, versions
 from storage.archive import Archive
 from pipelines.model import INDICATOR_KEYS, Cell, Check, Extraction
 from xxgk.export import export_archive
@@ -55,6 +55,7 @@ def archive_db(tmp_path: Path) -> Path:
 
 def db_counts(path: Path) -> dict[str, int]:
     conn = sqlite3.connect(path)
+    versions.register(conn)  # the report_versions view calls it
     try:
         return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES}
     finally:

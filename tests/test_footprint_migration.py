@@ -1,17 +1,20 @@
-"""Migration 4 (issue #17): an archive written with the earlier layout (tests/fixtures/
+"""Migrations 4 and 5 (issue #17): an archive written with the earlier layout (tests/fixtures/
 archive_v3.db.gz) is converted in place to labels / cell_values / version_store behind the
-cells and report_versions views, and reads back the same: every report, cell and version."""
+cells and report_versions views, its stored versions then compressed, and it reads back the
+same: every report, cell and version."""
 from __future__ import annotations
 
 import gzip
 import json
 import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from storage import footprint
+from storage import versions as version_store
 from storage.content import content_hash_of
 from storage.migrations import SCHEMA_VERSION, upgrade
 
@@ -28,6 +31,7 @@ def _copy(tmp_path: Path) -> Path:
 
 def _state(db: Path) -> dict:
     conn = sqlite3.connect(db)
+    version_store.register(conn)  # earlier versions are compressed (storage/versions.py)
     try:
         reports = conn.execute("select * from reports order by id").fetchall()
         cells = conn.execute(f"select {CELL_COLUMNS} from cells order by report_id, seq").fetchall()
@@ -73,7 +77,8 @@ def test_migration_4_converts_and_every_report_cell_and_version_reads_back(tmp_p
     assert upgrade(db, progress=lines.append) == list(range(4, SCHEMA_VERSION + 1))
     assert any("versions converted and verified" in line for line in lines), lines
     _assert_same(before, _state(db))
-    conn = sqlite3.connect(db)  # a plain client reads the views: no function of ours needed
+    conn = sqlite3.connect(db)
+    version_store.register(conn)
     try:
         kinds = dict(conn.execute("select name, type from sqlite_master where name in "
                                   "('cells', 'report_versions', 'cells_v3', 'report_versions_v3')"))
@@ -84,8 +89,13 @@ def test_migration_4_converts_and_every_report_cell_and_version_reads_back(tmp_p
         # current versions are not stored a second time, except the ones the rows cannot rebuild
         # (the three reports whose repeated cell the old cells table had dropped)
         kept = conn.execute("select count(*) from version_store v join reports r on r.id = v.report_id "
-                            "and r.version = v.version where v.data_json is not null").fetchone()[0]
+                            "and r.version = v.version where v.data_zlib is not null").fetchone()[0]
         assert kept == 3
+        # migration 5: every stored version compressed, none left as text, at a fraction of its size
+        assert conn.execute("select count(*) from version_store where data_json is not null").fetchone()[0] == 0
+        stored, size, count = conn.execute("select sum(length(data_zlib)), sum(data_size), count(*) from version_store "
+                                           "where data_zlib is not null").fetchone()
+        assert count == 6 + 3 and stored < size / 3
     finally:
         conn.close()
 
@@ -135,3 +145,109 @@ def test_export_after_migration_4_is_byte_identical_to_the_export_before(tmp_pat
     finally:
         conn.close()
     assert written != sorted(written)
+
+
+def _stop_at(step: int):
+    def progress(line: str) -> None:
+        if line.startswith(f"xxgk: upgrading the archive: {step}."):
+            raise KeyboardInterrupt  # killed before that step began
+    return progress
+
+
+def test_migration_5_compresses_a_version_4_archive_in_place(tmp_path: Path) -> None:
+    db = _copy(tmp_path)
+    before = _state(db)
+    with pytest.raises(KeyboardInterrupt):
+        upgrade(db, progress=_stop_at(5))
+    conn = sqlite3.connect(db)  # an archive as migration 4 left it: versions as JSON text
+    try:
+        assert conn.execute("pragma user_version").fetchone()[0] == 4
+        assert conn.execute("select count(*) from version_store where data_json is not null").fetchone()[0] == 9
+        assert conn.execute("select count(*) from version_store where data_zlib is not null").fetchone()[0] == 0
+    finally:
+        conn.close()
+    lines: list[str] = []
+    assert upgrade(db, progress=lines.append) == [5]
+    assert any("9 / 9 stored versions compressed and verified" in line for line in lines), lines
+    _assert_same(before, _state(db))
+
+
+def test_migration_5_resumes_after_being_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = _copy(tmp_path)
+    before = _state(db)
+    monkeypatch.setattr(version_store, "CHUNK", 4)
+    stops = []
+
+    def stop_after_first_chunk(line: str) -> None:
+        if "compressed and verified" in line and not stops:
+            stops.append(line)
+            raise KeyboardInterrupt  # killed between two committed chunks
+
+    with pytest.raises(KeyboardInterrupt):
+        upgrade(db, progress=stop_after_first_chunk)
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("pragma user_version").fetchone()[0] == 4  # not done: runs again
+        text, packed = conn.execute("select count(data_json), count(data_zlib) from version_store").fetchone()
+        assert (text, packed) == (5, 4)
+    finally:
+        conn.close()
+    _assert_same(before, _state(db))  # half-way, the view answers for both kinds of row
+    assert upgrade(db) == [5]
+    _assert_same(before, _state(db))
+
+
+def test_a_changed_report_compresses_the_version_it_replaces(tmp_path: Path) -> None:
+    """The archive writer keeps an earlier version compressed, not as text."""
+    from storage.archive import Archive
+
+    db = _copy(tmp_path)
+    upgrade(db)
+    conn = sqlite3.connect(db)
+    version_store.register(conn)
+    report_id, version, url, data = conn.execute(
+        "select r.id, r.version, r.url, v.data_json from reports r join report_versions v on v.report_id = r.id "
+        "and v.version = r.version where r.is_report = 1 order by r.id limit 1").fetchone()
+    conn.close()
+    from pipelines.report import extract_bytes
+
+    changed = json.loads(data)
+    text = "\n".join([changed["title"] or "", changed["body_text"] or "", "本年度新增一段说明。"])
+    extraction = extract_bytes(text.encode("utf-8"), url, "text/plain; charset=utf-8")
+    with Archive(db) as archive:
+        assert archive.save_report(url=url, portal="fixture", extraction=extraction) == "changed"
+    conn = sqlite3.connect(db)
+    version_store.register(conn)
+    try:
+        row = conn.execute("select data_json, data_zlib, data_size from version_store where report_id = ? "
+                           "and version = ?", [report_id, version]).fetchone()
+        assert row[0] is None and row[1] is not None and len(row[1]) < row[2]
+        back = conn.execute("select data_json from report_versions where report_id = ? and version = ?",
+                            [report_id, version]).fetchone()[0]
+        assert content_hash_of(json.loads(back)) == content_hash_of(json.loads(data))
+    finally:
+        conn.close()
+
+
+def test_the_sqlite3_shell_reads_compressed_versions(tmp_path: Path) -> None:
+    """report_versions calls sqlar_uncompress, which SQLite's own shell has built in: the view
+    reads there as in xxgk, with no function of ours."""
+    shell = shutil.which("sqlite3")
+    if shell is None:
+        pytest.skip("the sqlite3 shell is not installed (make system-deps)")
+    db = _copy(tmp_path)
+    upgrade(db)
+    conn = sqlite3.connect(db)
+    version_store.register(conn)
+    try:
+        expected = conn.execute("select report_id, version, data_json from report_versions v where exists ("
+                                "select 1 from version_store s where s.report_id = v.report_id and "
+                                "s.version = v.version and s.data_zlib is not null) order by 1, 2").fetchall()
+    finally:
+        conn.close()
+    assert len(expected) == 9
+    out = subprocess.run([shell, "-json", str(db), "select report_id, version, data_json from report_versions v "
+                          "where exists (select 1 from version_store s where s.report_id = v.report_id and "
+                          "s.version = v.version and s.data_zlib is not null) order by 1, 2"],
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    assert [(r["report_id"], r["version"], r["data_json"]) for r in json.loads(out)] == expected

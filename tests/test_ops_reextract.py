@@ -22,6 +22,7 @@ from conftest import REPO, free_port, rows
 from pipelines.version import EXTRACTOR_VERSION
 from storage.archive import changes_between
 from storage.search import register_functions
+from storage.versions import register as register_versions
 from xxgk.portal import build_demo_portal, serve_portal
 
 N_REPORTS = 8
@@ -60,6 +61,7 @@ def as_if_older(db, report_id, **changed):
     differ, no extractor version, the columns added since empty."""
     conn = sqlite3.connect(db)
     register_functions(conn)  # the short-word index's trigger
+    register_versions(conn)  # the report_versions view's
     with conn:
         data = json.loads(conn.execute("select data_json from report_versions where report_id = ? and version = 1",
                                        [report_id]).fetchone()[0])

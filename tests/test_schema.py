@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import xxgk
+from storage import versions
 from storage.schema import STORAGE_TABLES, TABLES
 
 EVERYTHING = {**STORAGE_TABLES, **TABLES}  # cells and report_versions are views over the storage tables
@@ -33,6 +34,7 @@ def live_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def live_columns(db: Path) -> dict[str, list[str]]:
     with sqlite3.connect(db) as conn:
+        versions.register(conn)  # the report_versions view calls it
         names = [n for (n,) in conn.execute(
             "select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite_%' "
             "order by name")

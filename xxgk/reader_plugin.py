@@ -33,6 +33,7 @@ from jinja2 import BaseLoader, FileSystemLoader, TemplateNotFound, ChoiceLoader
 from markupsafe import Markup, escape
 
 from pipelines.model import INDICATOR_KEYS
+from storage import versions
 from storage.search import make_snippet, split_terms
 from xxgk import excel, labels, ui
 from xxgk.search_plugin import CAPPED_ARG, EXACT_ARG, capped_of, render_snippet
@@ -211,6 +212,7 @@ def extra_template_vars(template, database, table, columns, view_name, request, 
 @hookimpl
 def prepare_connection(conn, database, datasette):
     conn.create_function("xxgk_change", 2, ui.change_text, deterministic=True)
+    versions.register(conn)  # the report_versions view reads earlier versions through it
 
 
 # -- cells on datasette's pages -----------------------------------------------------------------
