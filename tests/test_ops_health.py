@@ -125,8 +125,9 @@ def test_a_scrapyd_job_names_a_suspect_run_in_its_log(tmp_path):
 
 def two_column_crawler(tmp_path):
     """crawl(n_a, n_b, *args): serve a registered portal 'twocol' whose two columns (start URLs,
-    on two loopback ports) list n_a and n_b reports, run `xxgk ARGS --db …` (default: crawl
+    on two loopback ports) list n_a and n_b reports (None: B does not answer), run `xxgk ARGS --db …` (default: crawl
     it) and give (the finished process, [column A's URL, column B's URL])."""
+    import contextlib
     import os
     import subprocess
     import sys
@@ -137,8 +138,10 @@ def two_column_crawler(tmp_path):
     port_a, port_b = free_port(), free_port()
 
     def crawl(n_a, n_b, *args):
-        a, b = build_demo_portal(seed=2018, n_reports=n_a), build_demo_portal(seed=2019, n_reports=n_b)
-        with serve_portal(a, port=port_a) as base_a, serve_portal(b, port=port_b) as base_b:
+        a, b = build_demo_portal(seed=2018, n_reports=n_a), build_demo_portal(seed=2019, n_reports=n_b or 0)
+        with serve_portal(a, port=port_a) as base_a, contextlib.ExitStack() as stack:
+            # n_b None: column B's site does not answer (connection refused)
+            base_b = stack.enter_context(serve_portal(b, port=port_b)) if n_b is not None else f"http://127.0.0.1:{port_b}"
             starts = [base_a + a.start_paths[0], base_b + b.start_paths[0]]
             registry.write_text("portals:\n  - id: twocol\n    name: two columns\n    family: generic\n"
                                 f'    start_urls: ["{starts[0]}", "{starts[1]}"]\n    level: city\n'
@@ -223,3 +226,21 @@ def test_reports_an_earlier_release_filed_under_all_columns_are_still_judged(tmp
     lines = [line for line in third.stderr.splitlines() if "suspect" in line]
     assert len(lines) == 1 and "would remove 6 of the portal's 44" in lines[0] and joined in lines[0], third.stderr
     assert rows(db, "select count(*) from reports where removed_at is not null")[0][0] == 0
+
+
+def test_a_column_walked_completely_marks_its_removals_when_another_failed(tmp_path):
+    """Removals are judged per column: column B's site does not answer (its walk is incomplete,
+    so none of its reports is taken for removed), while column A, walked completely, marks the
+    one report it no longer lists."""
+    db, crawl = two_column_crawler(tmp_path)
+    first, (column_a, column_b) = crawl(40, 4)
+    assert first.returncode == 0, first.stderr
+    second, _ = crawl(39, None)
+    assert "Traceback" not in second.stderr and "suspect" not in second.stderr, second.stderr
+    removed = rows(db, "select column_url from reports where removed_at is not null")
+    assert [r[0] for r in removed] == [column_a], removed
+    columns = {r[0]: (r[1], r[2], r[3]) for r in rows(
+        db, "select column_url, reports_listed, would_remove, health from crawl_columns where run_id = 2")}
+    assert columns[column_a] == (39, 1, "ok") and columns[column_b][0] == 0
+    assert columns[column_b][2].startswith("incomplete"), columns
+    assert rows(db, "select health from crawl_runs where id = 2")[0][0].startswith("incomplete: 1 of 2 columns")
