@@ -14,10 +14,12 @@ Both measured runs are separate processes timed from start to exit (interpreter 
 included, for both). It prints pages/s for both, their ratio (the issue's target is ≥ 0.8×,
 its floor 0.5×), each process's peak RSS and the archive's size (database, WAL and WARC files).
 
-    .venv/bin/python benchmarks/crawl_bench.py [--reports 3000] [--profile crawl.prof]
+    .venv/bin/python benchmarks/crawl_bench.py [--reports 3000] [--profile crawl.prof] [--one-process]
 
 `--profile FILE` runs the measured crawl under cProfile (slower; the ratio then says so) and
-prints its top functions by cumulative time.
+prints its top functions by cumulative time, and the archive writer process's (into FILE.writer;
+the extraction process is not profiled). `--one-process` also times the crawl with extraction and storage on Scrapy's
+reactor thread (XXGK_WRITER_PROCESS=0), as before the writer process, in the same run.
 """
 from __future__ import annotations
 
@@ -60,24 +62,74 @@ class Recording:
         return answer
 
 
-def run_timed(argv: list[str]) -> tuple[float, float, float]:
-    """Run a process to completion; (wall seconds, peak RSS in MiB, CPU seconds)."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+class TreeSampler(threading.Thread):
+    """Samples a process and its descendants (the crawl, its archive writer and extraction
+    processes) every 0.1 s from
+    /proc: the peak of their summed RSS, and each process's CPU seconds as last seen (a child
+    that exits between two samples loses at most 0.1 s)."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.done = pid, threading.Event()
+        self.peak_rss, self.cpu = 0, {}  # bytes; pid -> (name, seconds)
+        self.tick, self.page = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")
+
+    def _tree(self) -> list[int]:
+        pids, i = [self.pid], 0
+        while i < len(pids):
+            try:
+                with open(f"/proc/{pids[i]}/task/{pids[i]}/children") as fh:
+                    pids += [int(p) for p in fh.read().split()]
+            except OSError:
+                pass
+            i += 1
+        return pids
+
+    def run(self) -> None:
+        while not self.done.wait(0.1):
+            rss = 0
+            for pid in self._tree():
+                try:
+                    with open(f"/proc/{pid}/stat") as fh:
+                        stat = fh.read()
+                    with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                        cmd = fh.read()
+                except OSError:
+                    continue
+                fields = stat[stat.rindex(")") + 2:].split()
+                rss += int(fields[21]) * self.page
+                name = ("writer" if b"crawler.writer" in cmd else
+                        "extraction" if b"multiprocessing" in cmd else "crawl")
+                self.cpu[pid] = (name, (int(fields[11]) + int(fields[12])) / self.tick)
+            self.peak_rss = max(self.peak_rss, rss)
+
+    def cpu_of(self, name: str) -> float:
+        return sum(sec for n, sec in self.cpu.values() if n == name)
+
+
+def run_timed(argv: list[str], env: dict | None = None) -> tuple[float, float, float, float, TreeSampler]:
+    """Run a process to completion; (wall seconds, peak RSS in MiB, CPU seconds of it and its
+    children, CPU seconds of this process meanwhile: the portal server, the sampler)."""
+    t0, server0 = time.perf_counter(), time.process_time()
+    proc = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, **(env or {})})
+    sampler = TreeSampler(proc.pid)
+    sampler.start()
     _pid, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
+    sampler.done.set()
+    wall, server = time.perf_counter() - t0, time.process_time() - server0
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
     if proc.returncode != 0:
         sys.exit(f"crawl_bench: {' '.join(argv[1:4])} … failed ({proc.returncode}): {err.strip()[-500:]}")
-    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # ru_maxrss: KiB on Linux
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, server, sampler  # ru_maxrss: KiB
 
 
-def crawl_argv(start: str, db: Path, profile: str | None = None) -> list[str]:
+def crawl_argv(start: str, db: Path, profile: str | None = None, *extra: str) -> list[str]:
     head = [sys.executable]
     if profile:
         head += ["-m", "cProfile", "-o", profile]
-    return head + ["-m", "xxgk", "crawl", "--url", start, "--db", str(db), "-q"]
+    return head + ["-m", "xxgk", "crawl", "--url", start, "--db", str(db), "-q", *extra]
 
 
 def size_of(path: Path) -> int:
@@ -146,6 +198,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=3000)
     parser.add_argument("--profile", metavar="FILE", help="run the measured crawl under cProfile into FILE")
+    parser.add_argument("--one-process", action="store_true",
+                        help="also time the crawl without its archive writer process (XXGK_WRITER_PROCESS=0)")
     parser.add_argument("--bare", metavar="REQUESTS_JSON", help=argparse.SUPPRESS)  # the baseline's process
     args = parser.parse_args()
     if args.bare:
@@ -164,10 +218,14 @@ def main() -> None:
         requests_file.write_text(json.dumps({"base": base, "requests": portal.requests}), encoding="utf-8")
         n = len(portal.requests)
 
-        bare_s, bare_rss, bare_cpu = run_timed([sys.executable, str(Path(__file__).resolve()), "--bare", str(requests_file)])
+        bare_s, bare_rss, bare_cpu, bare_server, _ = run_timed([sys.executable, str(Path(__file__).resolve()), "--bare", str(requests_file)])
         db = tmp_path / "archive.db"
-        crawl_s, crawl_rss, crawl_cpu = run_timed(crawl_argv(start, db, args.profile))
+        writer_profile = {"XXGK_WRITER_PROFILE": args.profile + ".writer"} if args.profile else None
+        crawl_s, crawl_rss, crawl_cpu, crawl_server, tree = run_timed(crawl_argv(start, db, args.profile),
+                                                                      writer_profile)
         reports, recorded = archive_counts(db)
+        if args.one_process:
+            one = run_timed(crawl_argv(start, tmp_path / "one.db", None, "--set", "XXGK_WRITER_PROCESS=0"))
         db_bytes = sum(size_of(tmp_path / f"archive.db{ext}") for ext in ("", "-wal", "-shm"))
         warc_bytes = size_of(tmp_path / "archive.warc")
 
@@ -176,9 +234,16 @@ def main() -> None:
           f"({recorded} fetches recorded)")
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     print(f"bare Scrapy (baseline): {bare_s:6.1f} s  {bare_rate:6.1f} pages/s  CPU {bare_cpu:6.1f} s  "
-          f"peak RSS {bare_rss:5.0f} MiB")
+          f"peak RSS {bare_rss:5.0f} MiB  portal server CPU {bare_server:5.1f} s")
     print(f"xxgk crawl            : {crawl_s:6.1f} s  {crawl_rate:6.1f} pages/s  CPU {crawl_cpu:6.1f} s  "
-          f"peak RSS {crawl_rss:5.0f} MiB" + ("  (under cProfile)" if args.profile else ""))
+          f"peak RSS {crawl_rss:5.0f} MiB  portal server CPU {crawl_server:5.1f} s"
+          + ("  (under cProfile)" if args.profile else ""))
+    print(f"  of which: crawl process CPU {tree.cpu_of('crawl'):5.1f} s, archive writer process "
+          f"{tree.cpu_of('writer'):5.1f} s, extraction process {tree.cpu_of('extraction'):5.1f} s; "
+          f"peak RSS of all together {tree.peak_rss / 2**20:5.0f} MiB (sampled)")
+    if args.one_process:
+        print(f"xxgk crawl, one process: {one[0]:6.1f} s  {n / one[0]:6.1f} pages/s  CPU {one[2]:6.1f} s  "
+              f"peak RSS {one[1]:5.0f} MiB  (ratio {n / one[0] / bare_rate:.2f}x)")
     print(f"ratio xxgk / bare: {crawl_rate / bare_rate:.2f}x  (target >= 0.8x, floor 0.5x); "
           f"CPU per page, bare / xxgk: {bare_cpu / crawl_cpu:.2f}x (less sensitive to a busy machine)")
     print(f"archive: database {db_bytes / 2**20:.1f} MiB ({db_bytes / max(reports, 1) / 1024:.1f} KiB/report), "
@@ -187,6 +252,8 @@ def main() -> None:
         import pstats
 
         pstats.Stats(args.profile).sort_stats("cumulative").print_stats(35)
+        print(f"archive writer process ({args.profile}.writer):")
+        pstats.Stats(args.profile + ".writer").sort_stats("cumulative").print_stats(35)
 
 
 if __name__ == "__main__":

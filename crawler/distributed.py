@@ -48,7 +48,7 @@ from scrapy.http import Request
 
 from crawler.incremental import FreshPagesMiddleware, IncrementalMiddleware, parse_ts
 from crawler.items import ARTICLE, ATTACHMENT, META_KIND, Kind, PageItem
-from crawler.pipelines import ArchivePipeline
+from crawler.pipelines import ArchivePipeline, walk_summary
 from crawler.safety import origin_of
 from crawler.warc import WarcCaptureMiddleware
 from pipelines.errors import UnreadableInput
@@ -526,10 +526,7 @@ class ResultsPipeline:
             "finish_reason": stats.get_value("finish_reason"),
             "spider_errors": stats.get_value("spider_exceptions/count") or 0,
             "interrupted": bool(getattr(self.crawler, "xxgk_interrupted", False)),
-            "walk": None if walk is None else {
-                "pending": [[url, form, walk.column_of((url, form))] for url, form in sorted(walk.pending, key=repr)],
-                "complete": walk.complete(),
-                "columns": {column: walk.complete(column) for column in walk.columns}},
+            "walk": None if walk is None else walk_summary(walk),
         })
 
 
@@ -550,32 +547,6 @@ def send_gave_up(client: redis.Redis, job_id: str, job: dict, reason: str) -> No
 
 
 # -- results: writer side --------------------------------------------------------------------------
-class _Stats(dict):
-    def get_value(self, key, default=None):
-        return self.get(key, default)
-
-
-class _Walk:
-    """The worker's list walk as its close message tells it (crawler/walk.py ListWalk's
-    questions); a worker of an earlier release told no columns: each is the whole walk."""
-
-    def __init__(self, summary: Optional[dict]):
-        summary = summary or {}
-        self.owner = {(entry[0], tuple(map(tuple, entry[1])) if entry[1] else None): (entry[2:] or [None])[0]
-                      for entry in summary.get("pending", [])}
-        self.pending = set(self.owner)
-        self._complete = bool(summary.get("complete"))
-        self.columns = {str(k): bool(v) for k, v in (summary.get("columns") or {}).items()}
-
-    def column_of(self, key) -> Optional[str]:
-        return self.owner.get(key)
-
-    def complete(self, column: Optional[str] = None) -> bool:
-        if column is None or not self.columns:
-            return self._complete
-        return self.columns.get(column, False)
-
-
 class IngestPipeline(ArchivePipeline):
     """The single-machine archive pipeline fed from `xxgk:results`: same tables, ids, versions,
     checks and removals; the extraction is the worker's (`extract` hook), the body the spool's."""
@@ -620,13 +591,7 @@ class IngestPipeline(ArchivePipeline):
         raise type(name, (Exception,), {})(text)
 
     def close(self, summary: dict[str, Any]) -> None:
-        self.crawler.xxgk_interrupted = bool(summary.get("interrupted"))
-        stats = _Stats({"finish_reason": summary.get("finish_reason"),
-                        "spider_exceptions/count": summary.get("spider_errors") or 0})
-        spider = SimpleNamespace(portal=self.portal, start_urls=self.start_urls,
-                                 walk=_Walk(summary.get("walk")) if summary.get("walk") is not None else None,
-                                 crawler=SimpleNamespace(stats=stats))
-        self.close_spider(spider)
+        self.close_from(summary)
 
     def discard_spool(self) -> None:
         shutil.rmtree(spool_dir(self.store, self.attempt), ignore_errors=True)

@@ -12,7 +12,8 @@ import logging
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Optional
+from types import SimpleNamespace
+from typing import Any, Optional
 
 from crawler.health import INCOMPLETE, LISTED_MIN, REMOVED_MAX, threshold, verdict
 from crawler.health import SETTINGS as HEALTH_SETTINGS
@@ -48,6 +49,56 @@ class Waiting:
     # attachments came leaves no sign that the page was fetched, so the next one fetches it (and
     # its attachments) again instead of taking it for fresh and never reading its report.
     fetch: Optional[dict] = None
+
+
+class CloseStats(dict):
+    """A closed crawl's Scrapy stats as far as the pipeline reads them, from a summary."""
+
+    def get_value(self, key, default=None):
+        return self.get(key, default)
+
+
+def walk_summary(walk) -> dict:
+    """A crawl's list walk (crawler/walk.py) as plain data: the pages never answered, each with
+    its column, and whether the whole walk and each column's were complete."""
+    return {"pending": [[url, form, walk.column_of((url, form))] for url, form in sorted(walk.pending, key=repr)],
+            "complete": walk.complete(),
+            "columns": {column: walk.complete(column) for column in walk.columns}}
+
+
+class ClosedWalk:
+    """A closed crawl's list walk as far as the pipeline reads it, from `walk_summary`; a
+    summary of an earlier release (a distributed worker's) tells no columns: each is the whole."""
+
+    def __init__(self, summary: Optional[dict]):
+        summary = summary or {}
+        self.owner = {(entry[0], tuple(map(tuple, entry[1])) if entry[1] else None): (entry[2:] or [None])[0]
+                      for entry in summary.get("pending", [])}
+        self.pending = set(self.owner)
+        self._complete = bool(summary.get("complete"))
+        self.columns = {str(k): bool(v) for k, v in (summary.get("columns") or {}).items()}
+
+    def column_of(self, key) -> Optional[str]:
+        return self.owner.get(key)
+
+    def complete(self, column: Optional[str] = None) -> bool:
+        if column is None or not self.columns:
+            return self._complete
+        return self.columns.get(column, False)
+
+
+def close_summary(crawler, spider, interrupted: bool) -> dict:
+    """What `ArchivePipeline.close_from` needs of a closing crawl, as plain data: for a
+    pipeline in another process (the archive writer process, the distributed writer)."""
+    stats = crawler.stats
+    walk = getattr(spider, "walk", None)
+    return {
+        "finish_reason": stats.get_value("finish_reason"),
+        "spider_errors": stats.get_value("spider_exceptions/count") or 0,
+        "interrupted": bool(interrupted),
+        "resumed": bool(getattr(spider, "resumed", False)),
+        "walk": None if walk is None else walk_summary(walk),
+    }
 
 
 class Progress:
@@ -108,17 +159,29 @@ class ArchivePipeline:
         self.run_id: Optional[int] = None
         self.stats = dict(pages=0, reports=0, reports_new=0, reports_changed=0, not_reports=0, errors=0)
 
+    @staticmethod
+    def options(s) -> dict[str, Any]:
+        """What the pipeline takes from a crawl's settings, as plain data (the archive writer
+        process builds its pipelines from it: crawler/writer.py)."""
+        listed_min, removed_max = (threshold(name, s.get(name, default)) for name, default in HEALTH_SETTINGS.items())
+        return {"args": dict(db=s.get("XXGK_DB", "archive.db"), portal=s.get("XXGK_PORTAL"),
+                             progress=s.getbool("XXGK_PROGRESS", True), alias=s.getlist("XXGK_URL_ALIAS") or None,
+                             region=s.getdict("XXGK_REGION"), progress_shared=s.getbool("XXGK_PROGRESS_SHARED", False),
+                             hosts=s.getlist("XXGK_HOSTS") or None, progress_log=s.getbool("XXGK_PROGRESS_LOG", False)),
+                "write_batch": max(1, int(s.get("XXGK_WRITE_BATCH") or WRITE_BATCH)),
+                "listed_min": listed_min, "removed_max": removed_max}
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]):
+        pipeline = cls(**options["args"])
+        pipeline.write_batch = options["write_batch"]
+        pipeline.listed_min, pipeline.removed_max = options["listed_min"], options["removed_max"]
+        return pipeline
+
     @classmethod
     def from_crawler(cls, crawler):
-        s = crawler.settings
-        pipeline = cls(s.get("XXGK_DB", "archive.db"), s.get("XXGK_PORTAL"), s.getbool("XXGK_PROGRESS", True),
-                       s.getlist("XXGK_URL_ALIAS") or None, s.getdict("XXGK_REGION"),
-                       s.getbool("XXGK_PROGRESS_SHARED", False), s.getlist("XXGK_HOSTS") or None,
-                       s.getbool("XXGK_PROGRESS_LOG", False))
+        pipeline = cls.from_options(cls.options(crawler.settings))
         pipeline.crawler = crawler
-        pipeline.write_batch = max(1, int(s.get("XXGK_WRITE_BATCH") or WRITE_BATCH))
-        pipeline.listed_min, pipeline.removed_max = (
-            threshold(name, s.get(name, default)) for name, default in HEALTH_SETTINGS.items())
         return pipeline
 
     def open_spider(self, spider=None):
@@ -384,6 +447,16 @@ class ArchivePipeline:
             if self.legacy_ok:   # reports an earlier release filed under all the columns at once
                 self.archive.mark_removed(self.joined_columns, set().union(*self.listed.values()))
         self._finish(status)
+
+    def close_from(self, summary: dict[str, Any]) -> None:
+        """close_spider for a crawl that ran in another process, from its `close_summary`."""
+        self.crawler = SimpleNamespace(xxgk_interrupted=bool(summary.get("interrupted")))
+        stats = CloseStats({"finish_reason": summary.get("finish_reason"),
+                            "spider_exceptions/count": summary.get("spider_errors") or 0})
+        spider = SimpleNamespace(portal=self.portal, start_urls=list(getattr(self, "start_urls", ())),
+                                 walk=ClosedWalk(summary["walk"]) if summary.get("walk") is not None else None,
+                                 resumed=bool(summary.get("resumed")), crawler=SimpleNamespace(stats=stats))
+        self.close_spider(spider)
 
     def _start_url(self, walk, column: str) -> Optional[str]:
         """The walk's name (the raw start URL) of an aliased column."""

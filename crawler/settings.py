@@ -77,6 +77,10 @@ XXGK_PROGRESS = True
 # xxgk crawl divides it among the crawls running at once, so their buffers together stay
 # the size of one crawl's.
 XXGK_WRITE_BATCH = None
+# `xxgk crawl` extracts and stores in a second process, the archive writer (crawler/writer.py),
+# so that fetching and extraction use two cores; 0 keeps both on Scrapy's reactor thread.
+XXGK_WRITER_PROCESS = True
+XXGK_WRITER = None  # set by xxgk crawl: the writer process its crawls share
 # Several crawls share the terminal (xxgk crawl runs them at once): whole progress lines only.
 XXGK_PROGRESS_SHARED = False
 # Report pages archived within this many days are not requested again (incremental crawls).

@@ -51,6 +51,14 @@ def latest_run_id(conn: sqlite3.Connection, portal: str) -> int:
     return row[0] or 0
 
 
+def fail_running_runs(conn: sqlite3.Connection, portal: str, after_id: int, finished_at: str) -> int:
+    """Close the portal's runs after run `after_id` still marked running as failed (their
+    writer died); how many."""
+    return conn.execute("update crawl_runs set status = 'failed', finished_at = ? "
+                        "where portal = ? and id > ? and status = 'running'",
+                        (finished_at, portal, after_id)).rowcount
+
+
 def run_after(conn: sqlite3.Connection, portal: str, after_id: int) -> Optional[tuple]:
     """(status, pages, reports_new, reports_changed, errors) of the portal's latest run started
     after run `after_id`, or None when no run was recorded since."""

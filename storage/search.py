@@ -162,12 +162,36 @@ def _cut(text: Optional[str], limit: int) -> Optional[str]:
 
 
 def _capped_grams_text(*columns: Optional[str]) -> str:
+    if _READY:
+        ready = _READY.pop(columns, None)
+        if ready is not None:
+            return ready
     left, cut = MAX_GRAMS_CHARS, []
     for text in columns:
         text = _cut(text, left) if isinstance(text, str) else text
         left -= len(text) if isinstance(text, str) else 0
         cut.append(text)
     return grams_text(*cut)
+
+
+# Index texts made ahead, in another process, for reports about to be written (the crawl's
+# extraction process, crawler/writer.py): the trigger's function takes its text from here when
+# the columns are exactly the ones it was made from. Bounded: extractions never stored.
+_READY: dict[tuple, str] = {}
+READY_MAX = 256
+
+
+def grams_ahead(title: Optional[str], agency: Optional[str], index_no: Optional[str],
+                body_text: Optional[str]) -> tuple[tuple, str]:
+    """(columns, index text) to hand to `provide_grams` in the process that writes them."""
+    columns = (title, agency, index_no, body_text)
+    return columns, _capped_grams_text(*columns)
+
+
+def provide_grams(columns: tuple, text: str) -> None:
+    if len(_READY) >= READY_MAX:
+        _READY.clear()
+    _READY[columns] = text
 
 
 def register_functions(conn: sqlite3.Connection) -> None:

@@ -20,6 +20,7 @@ import contextlib
 import os
 import signal
 import sqlite3
+import sys
 from dataclasses import dataclass
 from typing import Iterator, Optional
 from urllib.parse import urlsplit
@@ -33,8 +34,9 @@ from scrapy.utils.reactor import install_reactor
 from crawler import settings as project_settings
 from crawler.pipelines import WRITE_BATCH
 from crawler.spiders.portal import PortalSpider
-from storage.queries import health_after, latest_run_id, run_after
-from xxgk.logs import CrawlLogs
+from crawler.writer import WRITERS, WriterProcess
+from storage.queries import fail_running_runs, health_after, latest_run_id, run_after
+from xxgk.logs import CrawlLogs, stamp
 
 
 # Where the bundled demo portal's pages are stored: it is served on a new port each run.
@@ -133,10 +135,13 @@ def politeness_groups(targets: list[CrawlTarget]) -> list[list[int]]:
 
 
 def _settings(target: CrawlTarget, db: str, progress: bool, overrides: Optional[dict],
-              shared_terminal: bool = False) -> Settings:
+              shared_terminal: bool = False, writer: Optional[str] = None) -> Settings:
     settings = get_project_settings()
     if not settings.get("BOT_NAME") or settings.get("BOT_NAME") == "scrapybot":
         settings.setmodule(project_settings, priority="project")
+    if writer is not None:  # extraction and storage in the writer process (crawler/writer.py)
+        settings.set("XXGK_WRITER", writer, priority="cmdline")
+        settings.set("ITEM_PIPELINES", {"crawler.writer.WriterPipeline": 300}, priority="cmdline")
     settings.set("XXGK_DB", db, priority="cmdline")
     settings.set("XXGK_ARCHIVE_LOCK", False, priority="cmdline")  # the CLI holds it (xxgk/lock.py)
     settings.set("XXGK_PORTAL", target.portal, priority="cmdline")
@@ -172,6 +177,12 @@ def run_crawls(targets: list[CrawlTarget], db: str, progress: bool = True,
     batch = {"XXGK_WRITE_BATCH": max(WRITE_BATCH_MIN, WRITE_BATCH // at_once)} if at_once > 1 else {}
     if overrides and "XXGK_WRITE_BATCH" in overrides:
         batch = {}
+    writer_id = None
+    if Settings({"on": (overrides or {}).get("XXGK_WRITER_PROCESS", True)}).getbool("on"):
+        writer_id = f"{os.getpid()}-{len(WRITERS)}"
+        WRITERS[writer_id] = WriterProcess(
+            on_death=lambda reason: (writer_died.append(reason), reactor.callFromThread(graceful)))
+    writer_died: list[str] = []
     runner = CrawlerRunner()
     slots = defer.DeferredSemaphore(parallel)
     results: dict[int, CrawlResult] = {}
@@ -181,9 +192,9 @@ def run_crawls(targets: list[CrawlTarget], db: str, progress: bool = True,
 
     @defer.inlineCallbacks
     def crawl_one(index: int, target: CrawlTarget):
-        if stopping:
+        if stopping or writer_died:
             return
-        settings = _settings(target, db, progress, {**batch, **(overrides or {})}, shared_terminal)
+        settings = _settings(target, db, progress, {**batch, **(overrides or {})}, shared_terminal, writer_id)
         settings.set("LOG_LEVEL", log_level, priority="cmdline")
         crawler = Crawler(PortalSpider, settings)
         quiet = logs.watch(crawler)
@@ -201,7 +212,7 @@ def run_crawls(targets: list[CrawlTarget], db: str, progress: bool = True,
     @defer.inlineCallbacks
     def crawl_group(members: list[int]):
         for index in members:
-            if stopping:
+            if stopping or writer_died:
                 break
             yield slots.run(crawl_one, index, targets[index])
 
@@ -232,12 +243,22 @@ def run_crawls(targets: list[CrawlTarget], db: str, progress: bool = True,
         with logs:
             reactor.callWhenRunning(start)
             reactor.run(installSignalHandlers=False)
+            for _index, _target, crawler, _before in started:  # stopped before its spider closed: close the run here
+                for pipeline in _pipelines(crawler):
+                    pipeline.abort()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    for _index, _target, crawler, _before in started:  # stopped before its spider closed: close the run here
-        for pipeline in _pipelines(crawler):
-            pipeline.abort()
+        if writer_id is not None:
+            WRITERS.pop(writer_id).stop()
+    if writer_died:
+        # Its runs never closed: failed, no removal marked; what it had not committed is
+        # fetched again by the next run (nothing counts as archived before its commit).
+        for index, target, _crawler, before in started:
+            _fail_running(db, target.portal, before)
+            results[index] = run_since(db, target.portal, before)
+        print(f"{stamp()} xxgk: error: {writer_died[0]}: the crawls were stopped and their runs closed as "
+              "failed; what was not stored yet is fetched again by the next run", file=sys.stderr)
     if stopping:
         for index, target, _crawler, before in started:
             if index not in results:
@@ -264,6 +285,11 @@ def _pipelines(crawler: Crawler) -> list:
     scraper = getattr(_engine(crawler), "scraper", None)
     middleware = getattr(scraper, "itemproc", None)
     return [p for p in getattr(middleware, "middlewares", ()) if hasattr(p, "abort")]
+
+
+def _fail_running(db: str, portal: str, before: int) -> None:
+    with contextlib.closing(sqlite3.connect(db, timeout=30)) as conn, conn:
+        fail_running_runs(conn, portal, before, stamp())
 
 
 def _latest_run_id(db: str, portal: str) -> int:

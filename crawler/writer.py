@@ -1,0 +1,533 @@
+"""The archive writer process: extraction and storage beside Scrapy's reactor, not on it.
+
+`xxgk crawl` fetches on one thread (Scrapy's reactor); extracting a report and writing it to
+SQLite cost about three times what fetching it does (benchmarks/crawl_bench.py). So the crawl
+process hands every item to one child process, which runs the same `ArchivePipeline` (same
+tables, ids, versions, checks, removals, crawl_runs and fetches rows) for every crawl of the
+run, one after another, as the reactor did: the two processes use two cores.
+
+- One writer process per `run_crawls` (all crawls running at once share it, so their writes
+  are serialised as before and there is one more process whatever --parallel is).
+- Items go through a pipe; the writer's reader thread keeps at most QUEUE_ITEMS items and
+  QUEUE_BYTES bytes waiting. Past that the pipe fills and the reactor waits: back pressure,
+  so memory stays bounded when extraction is slower than fetching.
+- Nothing counts as stored before its SQLite commit (the pipeline's own batches). The writer
+  ignores SIGINT / SIGTERM: the crawl process stops the crawls and closes each run through it
+  (interrupted, no removal marked), then tells it to exit.
+- The crawl process killed (its pipe closed without `exit`): the writer exits at once without
+  committing, as the crawl process itself would have (the next run fetches it again).
+- The writer killed or crashed: the crawl process says so in one line, stops the crawls and
+  closes their runs as failed; what was not committed is fetched again by the next run.
+
+Progress lines and log records of the writer are sent back and written by the crawl process.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from collections import deque
+from multiprocessing.connection import Connection
+from typing import Any, Callable, Optional
+
+from crawler.items import ARTICLE
+from crawler.pipelines import NOT_MODIFIED, ArchivePipeline
+from pipelines.errors import UnreadableInput
+from storage.archive import alias_url
+from storage.search import grams_ahead, provide_grams
+
+log = logging.getLogger(__name__)
+
+QUEUE_ITEMS = 64                 # items waiting in the writer process, at most
+QUEUE_BYTES = 64 * 1024 * 1024   # … and their pickled bytes (an item may be a large attachment)
+STOP_TIMEOUT = 120.0             # seconds the writer may take to finish after the crawls closed
+LOOKAHEAD = 16                   # of those, how many are being extracted ahead of storage
+EXTRACT_PROCESSES = 1            # processes extracting report pages for the writer (0: none)
+PROFILE_ENV = "XXGK_WRITER_PROFILE"  # a file: the writer runs under cProfile (crawl_bench --profile)
+EXIT_ORPHANED = 3                # the writer's exit status when the crawl process went away
+
+# Messages, crawl process -> writer: (kind, key, payload).
+OPEN, ITEM, CLOSE, ABORT, EXIT = "open", "item", "close", "abort", "exit"
+# writer -> crawl process: (kind, key, payload).
+OPENED, CLOSED, FAILED, STDERR, LOG = "opened", "closed", "failed", "stderr", "log"
+_EXIT_MESSAGE = pickle.dumps((EXIT, "", None), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+# The writer's first lines: Ctrl-C and SIGTERM ignored before anything is imported (a terminal
+# sends Ctrl-C to every process of the crawl; the crawl process alone decides when to stop).
+_BOOT = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+         "signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+         "import runpy; runpy.run_module('crawler.writer', run_name='__main__', alter_sys=True)")
+
+
+# -- the crawl process's side --------------------------------------------------------------------
+class WriterDied(RuntimeError):
+    """The writer process is gone; the message says how (one line)."""
+
+
+class _Waiter:
+    """An answer of the writer to come (opened / closed / failed: its one-line reason)."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.error: Optional[str] = None
+        self.callback: Optional[Callable[[Optional[str]], None]] = None
+        self.lock = threading.Lock()
+
+    def fire(self, error: Optional[str]) -> None:
+        with self.lock:
+            if self.event.is_set():
+                return
+            self.error = error
+            self.event.set()
+            callback = self.callback
+        if callback is not None:
+            callback(error)
+
+    def then(self, callback: Callable[[Optional[str]], None]) -> None:
+        """Call `callback(error)` once answered (from whichever thread answers)."""
+        with self.lock:
+            if not self.event.is_set():
+                self.callback = callback
+                return
+        callback(self.error)
+
+    def wait(self, timeout: Optional[float] = None) -> Optional[str]:
+        if not self.event.wait(timeout):
+            return "the archive writer process did not answer"
+        return self.error
+
+
+class WriterProcess:
+    """The crawl process's handle on its writer process (start, send, wait, stop)."""
+
+    def __init__(self, on_death: Optional[Callable[[str], None]] = None):
+        self.on_death = on_death  # called (from the reader thread) with the one-line reason
+        to_writer_r, to_writer_w = os.pipe()
+        from_writer_r, from_writer_w = os.pipe()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _BOOT, str(to_writer_r), str(from_writer_w)],
+            pass_fds=(to_writer_r, from_writer_w), stdin=subprocess.DEVNULL)
+        os.close(to_writer_r)
+        os.close(from_writer_w)
+        self.out = Connection(to_writer_w, readable=False)
+        self.inbox = Connection(from_writer_r, writable=False)
+        self.lock = threading.Lock()
+        self.waiters: dict[str, _Waiter] = {}  # by crawl key: its open / close / abort
+        self.death: Optional[str] = None
+        self.exiting = False
+        self.reader = threading.Thread(target=self._read, name="xxgk-writer-reader", daemon=True)
+        self.reader.start()
+
+    # sending (the reactor thread)
+    def send(self, kind: str, key: str, payload: Any = None) -> None:
+        if self.death is not None:
+            raise WriterDied(self.death)
+        data = pickle.dumps((kind, key, payload), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self.out.send_bytes(data)
+        except OSError:
+            self._died()
+            raise WriterDied(self.death or "the archive writer process stopped") from None
+
+    def request(self, kind: str, key: str, payload: Any = None) -> _Waiter:
+        """Send a message the writer answers (open, close, abort); its waiter."""
+        waiter = self.waiters[key] = _Waiter()
+        try:
+            self.send(kind, key, payload)
+        except WriterDied as exc:
+            waiter.fire(str(exc))
+        return waiter
+
+    # receiving (a thread of its own)
+    def _read(self) -> None:
+        while True:
+            try:
+                kind, key, payload = pickle.loads(self.inbox.recv_bytes())
+            except (EOFError, OSError, pickle.UnpicklingError):
+                if not self.exiting:
+                    self._died()
+                return
+            if kind == STDERR:
+                try:
+                    sys.stderr.write(payload)
+                    sys.stderr.flush()
+                except (OSError, ValueError):  # stderr closed: the line is lost, not the crawl
+                    pass
+            elif kind == LOG:
+                logging.getLogger(payload["name"]).handle(logging.makeLogRecord(payload))
+            elif kind in (OPENED, CLOSED, FAILED):
+                waiter = self.waiters.pop(key, None)
+                if waiter is not None:
+                    waiter.fire(payload if kind == FAILED else None)
+
+    def _died(self) -> None:
+        with self.lock:
+            if self.death is not None:
+                return
+            try:
+                status = self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                status = self.proc.wait()
+            how = (f"killed by signal {signal.Signals(-status).name}" if status < 0
+                   else f"exited with status {status}")
+            self.death = f"the archive writer process stopped ({how})"
+        for waiter in list(self.waiters.values()):
+            waiter.fire(self.death)
+        self.waiters.clear()
+        if self.on_death is not None:
+            self.on_death(self.death)
+
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """Ask the writer to exit once done and wait for it (killed past `timeout`)."""
+        if self.death is None:
+            self.exiting = True
+            try:
+                self.out.send_bytes(_EXIT_MESSAGE)
+            except OSError:
+                pass
+        self.out.close()
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            log.error("the archive writer process did not stop within %.0f s: killed", timeout)
+            self.proc.kill()
+            self.proc.wait()
+        self.reader.join(timeout=5)
+        self.inbox.close()
+
+
+# Writer processes of the running `run_crawls` calls, by the id in their crawls' XXGK_WRITER
+# setting (settings are copied, so they name the process rather than hold it).
+WRITERS: dict[str, WriterProcess] = {}
+
+
+class WriterPipeline:
+    """A crawl's item pipeline when its archive writes happen in the writer process: it sends
+    the crawl's items there and closes its run through it (crawler/pipelines.py does the work)."""
+
+    def __init__(self, crawler, writer: WriterProcess):
+        self.crawler, self.writer = crawler, writer
+        self.key = f"{os.getpid()}-{id(self)}"
+        s = crawler.settings
+        self.options = ArchivePipeline.options(s)
+        self.log_level = s.get("LOG_LEVEL", "WARNING")
+        self.state = "new"  # open, closed
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler, WRITERS[crawler.settings.get("XXGK_WRITER")])
+
+    async def open_spider(self, spider=None):
+        spider = spider or self.crawler.spider
+        portal = self.options["args"]["portal"] or getattr(spider, "portal", None) or "unknown"
+        waiter = self.writer.request(OPEN, self.key, {
+            "options": self.options, "log_level": self.log_level,
+            "stderr_tty": bool(getattr(sys.stderr, "isatty", lambda: False)()),
+            "portal": portal, "start_urls": list(getattr(spider, "start_urls", []) or [])})
+        error = await _answer(waiter)
+        if error is not None:
+            raise RuntimeError(error)
+        self.state = "open"
+
+    def process_item(self, item, spider=None):
+        if self.state == "open":
+            try:
+                self.writer.send(ITEM, self.key, item)
+            except WriterDied:
+                pass  # said once, and the crawls are being stopped (WriterProcess.on_death)
+        return item
+
+    async def close_spider(self, spider=None):
+        if self.state != "open":
+            return
+        spider = spider or self.crawler.spider
+        from crawler.pipelines import close_summary
+
+        crawler = self.crawler
+        interrupted = getattr(crawler, "xxgk_interrupted", False) or getattr(crawler, "crawling", True) is False
+        self.state = "closed"
+        error = await _answer(self.writer.request(CLOSE, self.key, close_summary(crawler, spider, interrupted)))
+        if error is not None and self.writer.death is None:
+            log.error("%s: %s", self.options["args"]["portal"], error)
+
+    def abort(self) -> None:
+        """Stopped without closing (a second Ctrl-C): the writer closes the run as interrupted."""
+        if self.state != "open":
+            return
+        self.state = "closed"
+        self.writer.request(ABORT, self.key).wait(STOP_TIMEOUT)
+
+
+async def _answer(waiter: _Waiter) -> Optional[str]:
+    """The writer's answer, awaited on the reactor's asyncio loop."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def done(error: Optional[str]) -> None:
+        try:
+            loop.call_soon_threadsafe(lambda: future.done() or future.set_result(error))
+        except RuntimeError:  # the reactor was stopped meanwhile (a second Ctrl-C): nobody waits
+            pass
+
+    waiter.then(done)
+    return await future
+
+
+# -- the writer process's side -------------------------------------------------------------------
+class _Forwarded:
+    """The writer's stderr: text goes to the crawl process, which writes it to its own."""
+
+    def __init__(self, reply: Callable[..., None], tty: bool):
+        self.reply, self.tty = reply, tty
+
+    def write(self, text: str) -> int:
+        self.reply(STDERR, "", text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+class _LogForwarder(logging.Handler):
+    def __init__(self, reply: Callable[..., None]):
+        super().__init__()
+        self.reply = reply
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            exc = record.exc_info[1] if record.exc_info else None
+            message = record.getMessage() + (f" ({type(exc).__name__}: {exc})" if exc else "")
+            self.reply(LOG, "", {"name": record.name, "levelno": record.levelno,
+                                 "levelname": record.levelname, "msg": message})
+        except Exception:  # noqa: BLE001 (a log line must not stop the writer)
+            self.handleError(record)
+
+
+def writer_main(read_fd: int, write_fd: int) -> int:
+    for sig in (signal.SIGINT, signal.SIGTERM):  # the crawl process decides when to stop
+        signal.signal(sig, signal.SIG_IGN)
+    inbox = Connection(read_fd, writable=False)
+    out = Connection(write_fd, readable=False)
+    send_lock = threading.Lock()
+
+    def reply(kind: str, key: str, payload: Any = None) -> None:
+        data = pickle.dumps((kind, key, payload), protocol=pickle.HIGHEST_PROTOCOL)
+        with send_lock:
+            out.send_bytes(data)
+
+    waiting: queue.Queue = queue.Queue()
+    room = threading.Semaphore(QUEUE_ITEMS)
+    held = [0]
+    bytes_free = threading.Condition()
+
+    def read() -> None:
+        while True:
+            room.acquire()
+            try:
+                data = inbox.recv_bytes()
+            except (EOFError, OSError):
+                os._exit(EXIT_ORPHANED)  # the crawl process is gone: stop now, commit nothing more
+            with bytes_free:
+                bytes_free.wait_for(lambda: held[0] == 0 or held[0] + len(data) <= QUEUE_BYTES)
+                held[0] += len(data)
+            waiting.put((len(data), pickle.loads(data)))
+            if data == _EXIT_MESSAGE:  # nothing follows but the end of the pipe
+                return
+
+    threading.Thread(target=read, name="xxgk-writer-inbox", daemon=True).start()
+    sys.stderr = _Forwarded(reply, tty=False)
+    handler = _LogForwarder(reply)
+    logging.root.addHandler(handler)
+    extractor = Extractor()
+    aliases: dict[str, Any] = {}
+    pipelines: dict[str, PrefetchingPipeline] = {}
+    ahead: deque = deque()  # (size, message, extraction to come or None), taken from `waiting`
+
+    def take(block: bool) -> bool:
+        try:
+            size, message = waiting.get(block=block)
+        except queue.Empty:
+            return False
+        kind, key, payload = message
+        if kind == OPEN:
+            aliases[key] = payload["options"]["args"].get("alias")
+        future = extractor.submit(payload, aliases.get(key)) if kind == ITEM else None
+        ahead.append((size, message, future))
+        return True
+
+    while True:
+        if not ahead:
+            take(block=True)
+        while len(ahead) < LOOKAHEAD and take(block=False):
+            pass
+        size, (kind, key, payload), future = ahead.popleft()
+        with bytes_free:
+            held[0] -= size
+            bytes_free.notify_all()
+        room.release()
+        if kind == ITEM:
+            pipeline = pipelines.get(key)
+            if pipeline is not None:
+                pipeline.prefetched = future
+                try:
+                    pipeline.process_item(payload)
+                finally:
+                    pipeline.prefetched = None
+        elif kind == OPEN:
+            logging.root.setLevel(payload.pop("log_level", "WARNING"))
+            sys.stderr.tty = payload.pop("stderr_tty", False)
+            try:
+                pipeline = PrefetchingPipeline.from_options(payload.pop("options"))
+                pipeline.extractor = extractor
+                pipeline.open_spider(_Spider(**payload))
+            except Exception as exc:  # noqa: BLE001 (the crawl fails with this reason, not the writer)
+                reply(FAILED, key, f"{type(exc).__name__}: {exc}")
+                continue
+            pipelines[key] = pipeline
+            reply(OPENED, key)
+        elif kind in (CLOSE, ABORT):
+            pipeline = pipelines.pop(key, None)
+            aliases.pop(key, None)
+            error = None
+            if pipeline is not None:
+                try:
+                    pipeline.close_from(payload) if kind == CLOSE else pipeline.abort()
+                except Exception as exc:  # noqa: BLE001
+                    log.exception("%s: the run could not be closed", pipeline.portal)
+                    error = f"{type(exc).__name__}: {exc}"
+            reply(FAILED if error else CLOSED, key, error)
+        elif kind == EXIT:
+            for pipeline in pipelines.values():  # never closed (should not happen): keep what was done
+                pipeline.abort()
+            extractor.stop()
+            return 0
+
+
+# -- extraction ahead of storage ------------------------------------------------------------------
+def _quiet_child() -> None:
+    """An extraction process: stops with the writer (even killed), ignores Ctrl-C / SIGTERM."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _extract_outcome(body: bytes, url: str, content_type: Optional[str]) -> tuple:
+    """A report page's extraction as the pipeline would get it: ("ok", Extraction, its
+    short-word index text), ("unreadable", why) or ("failed", exception type name, message)."""
+    from pipelines.report import extract_bytes
+
+    try:
+        extraction = extract_bytes(body, url, content_type)
+    except UnreadableInput as exc:
+        return ("unreadable", str(exc))
+    except Exception as exc:  # noqa: BLE001 (recorded in fetches.error, as in the pipeline)
+        return ("failed", type(exc).__name__, str(exc))
+    # the short-word index's text too, made here rather than by the writer's trigger
+    return ("ok", extraction, grams_ahead(extraction.title, extraction.agency, extraction.index_no,
+                                          extraction.body_text))
+
+
+class Extractor:
+    """EXTRACT_PROCESSES processes extracting the report pages queued in the writer while it
+    stores the ones before them (extraction is pure: same page, same result). Attachments and
+    anything else are extracted in the writer itself, as is everything once a process died."""
+
+    def __init__(self, processes: int = EXTRACT_PROCESSES):
+        self.pool = None
+        if processes > 0:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_quiet_child)
+
+    def submit(self, item: Any, alias: Any):
+        if (self.pool is None or getattr(item, "kind", None) != ARTICLE or item.cached or item.retrying
+                or item.body is None or item.status == NOT_MODIFIED):
+            return None
+        url = alias_url(item.url, tuple(alias) if alias else None)
+        try:
+            return url, self.pool.submit(_extract_outcome, item.body, url, item.content_type)
+        except Exception:  # noqa: BLE001 (a broken pool: extract in the writer from now on)
+            self.broken()
+            return None
+
+    def broken(self) -> None:
+        if self.pool is not None:
+            log.warning("an extraction process stopped: the archive writer extracts the pages itself")
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class PrefetchingPipeline(ArchivePipeline):
+    """ArchivePipeline taking a report page's extraction from the Extractor when it did it."""
+
+    prefetched = None  # (url, future) of the item being processed
+    extractor: Optional[Extractor] = None
+
+    def extract(self, body, url, content_type, filename=None):
+        pending, self.prefetched = self.prefetched, None
+        if pending is None or filename is not None or pending[0] != url:
+            return super().extract(body, url, content_type, filename)
+        try:
+            outcome = pending[1].result()
+        except Exception:  # noqa: BLE001 (the process died: do it here)
+            if self.extractor is not None:
+                self.extractor.broken()
+            return super().extract(body, url, content_type, filename)
+        if outcome[0] == "ok":
+            provide_grams(*outcome[2])
+            return outcome[1]
+        if outcome[0] == "unreadable":
+            raise UnreadableInput(outcome[1])
+        raise type(outcome[1], (Exception,), {})(outcome[2])
+
+
+class _Spider:
+    """What ArchivePipeline.open_spider reads of a spider."""
+
+    def __init__(self, portal: str, start_urls: list[str]):
+        self.portal, self.start_urls = portal, list(start_urls)
+
+
+def _main() -> int:
+    read_fd, write_fd = int(sys.argv[1]), int(sys.argv[2])
+    profile = os.environ.get(PROFILE_ENV)
+    if not profile:
+        return writer_main(read_fd, write_fd)
+    import cProfile
+
+    profiler = cProfile.Profile()
+    try:
+        return profiler.runcall(writer_main, read_fd, write_fd)
+    finally:
+        profiler.dump_stats(profile)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(_main())
+    except Exception as exc:  # noqa: BLE001 (one line: the crawl process reports the exit status)
+        os.write(2, f"xxgk: archive writer process failed: {type(exc).__name__}: {exc}\n".encode())
+        os._exit(70)
