@@ -3,9 +3,10 @@ answered, and whether a limit cut the walk short.
 
 Only a walk that answered every list page it asked for, and was not cut by a limit, may
 tell that a report is gone (`mark_removed`). A portal's columns (its start URLs) are judged
-one by one: a column whose walk is complete may tell its removals while another's is not. Each run walks the lists from the start URLs
-again (list pages are always re-read), so a run that resumes after a kill knows its walk
-exactly and never trusts a queue left over from the killed run.
+one by one: a column whose walk is complete may tell its removals while another's is not.
+Each run walks the lists from the start URLs again (list pages are always re-read), so a run
+that resumes after a kill knows its walk exactly and never trusts a queue left over from the
+killed run.
 """
 from __future__ import annotations
 
