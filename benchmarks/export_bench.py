@@ -19,6 +19,7 @@ from pathlib import Path
 
 from storage.archive import Archive
 from storage.search import register_functions
+from storage.versions import register as register_versions
 from pipelines.templates import PRE2019_ROWS
 from xxgk.export import export_archive
 
@@ -66,6 +67,7 @@ def build(path: Path, n: int, seed: int = 7) -> None:
 
 def read_all(path: Path) -> int:
     conn = sqlite3.connect(path)
+    register_versions(conn)  # the report_versions view's
     rows = 0
     for table in ("reports", "cells", "checks", "fetches", "crawl_runs", "report_versions", "report_changes"):
         for _row in conn.execute(f"select * from [{table}]"):

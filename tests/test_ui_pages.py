@@ -22,6 +22,7 @@ import pytest
 from conftest import REPO
 from servers import build_demo, running_server
 from pipelines.model import INDICATOR_KEYS
+from storage.versions import register as register_versions
 from xxgk import ui
 from xxgk.capture import find_capture
 from xxgk.serve import datasette_metadata
@@ -75,6 +76,7 @@ def server(demo_db: Path) -> Iterator[Server]:
 
 def db_rows(db: Path, sql: str, *params: Any) -> list[dict[str, Any]]:
     with sqlite3.connect(db) as conn:
+        register_versions(conn)  # as the reader plugin does: the report_versions view calls it
         return ui.rows(conn, sql, params)
 
 
@@ -232,6 +234,7 @@ def test_unknown_indicator_is_refused() -> None:
 
 def test_report_page_data_of_quzhou(demo_db: Path) -> None:
     with sqlite3.connect(demo_db) as conn:
+        register_versions(conn)  # as the reader plugin does
         (found,) = ui.rows(conn, "select id from reports where index_no = ?", [QUZHOU_INDEX_NO])
         page = ui.report_page(conn, found["id"])
         assert ui.report_page(conn, "0000000000000000") is None
