@@ -208,8 +208,9 @@ def test_the_readme_upgrade_lines_bring_an_older_archive_up_to_date(tmp_path):
 # What a release that changed the extraction and bumped EXTRACTOR_VERSION runs: this code with
 # the version set to NEXT and every report's agency read differently (a suffix), as a changed
 # reader would. Nothing in the archive says the extraction changed but the version.
-NEXT_RELEASE = """import sys
-import pipelines.version
+# The next release's code, applied by a sitecustomize module on PYTHONPATH: every process of the
+# command (the crawl's archive writer and extraction processes are spawned interpreters) runs it.
+NEXT_RELEASE = """import pipelines.version
 pipelines.version.EXTRACTOR_VERSION = {version}
 from pipelines.model import Extraction
 _to_json = Extraction.to_json
@@ -218,8 +219,6 @@ def to_json(self):
     data["agency"] = (data["agency"] or "") + {suffix!r}
     return data
 Extraction.to_json = to_json
-from xxgk.cli import main
-sys.exit(main(sys.argv[1:]))
 """
 
 
@@ -231,10 +230,12 @@ def test_an_extractor_version_bump_reaches_every_report(tmp_path):
     right = {r[0]: r[1] for r in rows(db, "select id, agency from reports")}
 
     def release(version, suffix, *args):
-        script = tmp_path / f"release{version}.py"
-        script.write_text(NEXT_RELEASE.format(version=version, suffix=suffix), "utf-8")
-        env = dict(os.environ, XXGK_REGISTRY=str(reg), PYTHONPATH=str(REPO))
-        return subprocess.run([sys.executable, str(script), *args, "--db", str(db)], cwd=REPO, env=env,
+        code = tmp_path / f"release{version}"
+        code.mkdir(exist_ok=True)
+        (code / "sitecustomize.py").write_text(NEXT_RELEASE.format(version=version, suffix=suffix), "utf-8")
+        env = dict(os.environ, XXGK_REGISTRY=str(reg), PYTHONPATH=os.pathsep.join([str(code), str(REPO)]))
+        main = "import sys; from xxgk.cli import main; sys.exit(main(sys.argv[1:]))"
+        return subprocess.run([sys.executable, "-c", main, *args, "--db", str(db)], cwd=REPO, env=env,
                               capture_output=True, text=True, timeout=300)
 
     assert "0 reports" in run(db, "reextract", "--stale", registry=reg).stderr   # nothing older yet
