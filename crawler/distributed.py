@@ -48,7 +48,7 @@ from scrapy.http import Request
 
 from crawler.incremental import FreshPagesMiddleware, IncrementalMiddleware, parse_ts
 from crawler.items import ARTICLE, ATTACHMENT, META_KIND, Kind, PageItem
-from crawler.pipelines import ArchivePipeline
+from crawler.pipelines import ArchivePipeline, walk_summary
 from crawler.safety import origin_of
 from crawler.warc import WarcCaptureMiddleware
 from pipelines.errors import UnreadableInput
@@ -526,9 +526,7 @@ class ResultsPipeline:
             "finish_reason": stats.get_value("finish_reason"),
             "spider_errors": stats.get_value("spider_exceptions/count") or 0,
             "interrupted": bool(getattr(self.crawler, "xxgk_interrupted", False)),
-            "walk": None if walk is None else {
-                "pending": [[url, form] for url, form in sorted(walk.pending, key=repr)],
-                "complete": walk.complete()},
+            "walk": None if walk is None else walk_summary(walk),
         })
 
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from scrapy.http import Request
 
-from crawler.items import ARTICLE, META_KIND, PageItem
+from crawler.items import ARTICLE, META_COLUMN, META_KIND, PageItem
 from storage.archive import alias_url
 from storage.queries import fetch_state
 
@@ -95,7 +95,7 @@ class FreshPagesMiddleware:
         # One item for all the fresh pages a list names: per-item overhead dominated re-crawls.
         return PageItem(url=response.url, kind=ARTICLE, status=None, content_type=None, body=None,
                         fetched_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                        cached=True, seen_urls=tuple(urls))
+                        cached=True, seen_urls=tuple(urls), column=response.meta.get(META_COLUMN))
 
     def process_spider_output(self, response, result, spider=None):
         fresh: list[str] = []

@@ -21,6 +21,9 @@ LIST, ARTICLE, FAILED, ATTACHMENT = Kind.LIST, Kind.ARTICLE, Kind.FAILED, Kind.A
 
 # Request meta key holding the Kind a request will produce (read by the incremental middlewares).
 META_KIND = "xxgk_kind"
+# Request meta key holding the column (start URL) whose lists led to a request: a report
+# belongs to the column that lists it, and each column's health is judged on its own.
+META_COLUMN = "xxgk_column"
 
 
 @dataclass
@@ -43,3 +46,4 @@ class PageItem:
     filename: Optional[str] = None        # an attachment: its name as the page shows it
     list_page: bool = False               # a FAILED list page: the lists were not fully read
     retrying: bool = False                # a FAILED attempt that is asked again: recorded, not an error
+    column: Optional[str] = None          # the start URL of the column whose lists led to it

@@ -44,6 +44,7 @@ class Waiting:
     fetched_at: str
     capture: Optional[dict]
     remaining: set[str] = field(default_factory=set)
+    column: Optional[str] = None
     # The page's own fetches row, written once the page settles: a crawl killed before its
     # attachments came leaves no sign that the page was fetched, so the next one fetches it (and
     # its attachments) again instead of taking it for fresh and never reading its report.
@@ -57,16 +58,33 @@ class CloseStats(dict):
         return self.get(key, default)
 
 
+def walk_summary(walk) -> dict:
+    """A crawl's list walk (crawler/walk.py) as plain data: the pages never answered, each with
+    its column, and whether the whole walk and each column's were complete."""
+    return {"pending": [[url, form, walk.column_of((url, form))] for url, form in sorted(walk.pending, key=repr)],
+            "complete": walk.complete(),
+            "columns": {column: walk.complete(column) for column in walk.columns}}
+
+
 class ClosedWalk:
-    """A closed crawl's list walk as far as the pipeline reads it, from a summary."""
+    """A closed crawl's list walk as far as the pipeline reads it, from `walk_summary`; a
+    summary of an earlier release (a distributed worker's) tells no columns: each is the whole."""
 
     def __init__(self, summary: Optional[dict]):
-        self.pending = {(url, tuple(map(tuple, form)) if form else None)
-                        for url, form in (summary or {}).get("pending", [])}
-        self._complete = bool((summary or {}).get("complete"))
+        summary = summary or {}
+        self.owner = {(entry[0], tuple(map(tuple, entry[1])) if entry[1] else None): (entry[2:] or [None])[0]
+                      for entry in summary.get("pending", [])}
+        self.pending = set(self.owner)
+        self._complete = bool(summary.get("complete"))
+        self.columns = {str(k): bool(v) for k, v in (summary.get("columns") or {}).items()}
 
-    def complete(self) -> bool:
-        return self._complete
+    def column_of(self, key) -> Optional[str]:
+        return self.owner.get(key)
+
+    def complete(self, column: Optional[str] = None) -> bool:
+        if column is None or not self.columns:
+            return self._complete
+        return self.columns.get(column, False)
 
 
 def close_summary(crawler, spider, interrupted: bool) -> dict:
@@ -79,9 +97,7 @@ def close_summary(crawler, spider, interrupted: bool) -> dict:
         "spider_errors": stats.get_value("spider_exceptions/count") or 0,
         "interrupted": bool(interrupted),
         "resumed": bool(getattr(spider, "resumed", False)),
-        "walk": None if walk is None else {
-            "pending": [[url, form] for url, form in sorted(walk.pending, key=repr)],
-            "complete": walk.complete()},
+        "walk": None if walk is None else walk_summary(walk),
     }
 
 
@@ -131,7 +147,11 @@ class ArchivePipeline:
         self.aliases = host_aliases([hosts]) if hosts else {}
         self.region = dict(region or {})
         self.alias = tuple(alias) if alias else None
-        self.listed: set[str] = set()      # article URLs the lists named in this crawl
+        # Article URLs each column's lists named in this crawl (None: a column not known, an
+        # item from a worker of an earlier release on a portal of several columns).
+        self.listed: dict[Optional[str], set[str]] = {}
+        self.column_counts: dict[Optional[str], dict[str, int]] = {}
+        self.failed_columns: set[Optional[str]] = set()   # columns with a list page that failed
         self.waiting: dict[str, Waiting] = {}
         self.list_failures = 0
         self.item_failures = 0             # items the archive could not take (logged)
@@ -177,8 +197,25 @@ class ArchivePipeline:
         self.reextractor = Reextractor(self.archive)
         self.progress = Progress(self.portal, self.progress_enabled, shared=self.progress_shared,
                                  logger=logging.getLogger("xxgk.progress") if self.progress_log else None)
+        # Each start URL is a column (a column per year, say), judged on its own.
         starts = sorted(getattr(spider, "start_urls", []) or [])
-        self.column_url = " ".join(alias_url(u, self.alias) for u in starts) or None
+        self.columns = [alias_url(u, self.alias) for u in starts]
+        # What an earlier release stored as the column of every report of a portal of several.
+        self.joined_columns = " ".join(self.columns) if len(self.columns) > 1 else None
+
+    def _column(self, item: PageItem) -> Optional[str]:
+        """The column (its aliased start URL) whose lists led to the item."""
+        if item.column:
+            return alias_url(item.column, self.alias)
+        return self.columns[0] if len(self.columns) == 1 else None
+
+    def _listed(self, column: Optional[str], url: str) -> None:
+        self.listed.setdefault(column, set()).add(url)
+
+    def _count(self, column: Optional[str], outcome: str) -> None:
+        """A report of `column` stored or seen: 'new', 'changed' or 'unchanged'."""
+        counts = self.column_counts.setdefault(column, {"new": 0, "changed": 0, "unchanged": 0})
+        counts[outcome] += 1
 
     def process_item(self, item: PageItem, spider=None) -> PageItem:
         assert self.archive is not None
@@ -191,13 +228,12 @@ class ArchivePipeline:
             return item
 
     def _process(self, item: PageItem) -> PageItem:
+        column = self._column(item)
         if item.cached:  # fresh in the archive: no request was made
             seen_urls = [alias_url(seen, self.alias) for seen in item.seen_urls]
-            self.listed.update(seen_urls)
             for seen in seen_urls:
-                self._refresh(seen)
-                if self.archive.touch_report(seen, item.fetched_at, self.column_url, self.region):
-                    self.stats["reports"] += 1
+                self._listed(column, seen)
+                self._touch(seen, item.fetched_at, column)
             self.progress.show(self.stats)
             return item
         url = alias_url(item.url, self.alias)
@@ -208,17 +244,16 @@ class ArchivePipeline:
                                       warc_file=warc.get("file"), warc_offset=warc.get("offset"))
             return item
         if item.kind in (ARTICLE, FAILED):
-            self.listed.add(url)
+            self._listed(column, url)
         if item.kind == FAILED and item.list_page:
             self.list_failures += 1
+            self.failed_columns.add(column)
         self.stats["pages"] += 1
         error = item.error
         if item.kind == ARTICLE and item.status == NOT_MODIFIED:
-            self._refresh(url)
-            if self.archive.touch_report(url, item.fetched_at, self.column_url, self.region):
-                self.stats["reports"] += 1
+            self._touch(url, item.fetched_at, column)
         elif item.kind == ARTICLE and item.body is not None:
-            error = self._store_article(item, url)
+            error = self._store_article(item, url, column)
         elif item.kind == ATTACHMENT and item.body is not None:
             error = self._store_attachment(item, url)
         if item.kind == FAILED and item.parent_url:
@@ -244,23 +279,32 @@ class ArchivePipeline:
         crawler/distributed.py IngestPipeline)."""
         return extract_bytes(body, url, content_type, filename=filename)
 
-    def _refresh(self, url: str) -> None:
+    def _touch(self, url: str, seen_at: str, column: Optional[str]) -> None:
+        """A listed report not fetched again (fresh or 304)."""
+        changed = self._refresh(url, column)
+        if self.archive.touch_report(url, seen_at, column, self.region):
+            self.stats["reports"] += 1
+            self._count(column, "changed" if changed else "unchanged")
+
+    def _refresh(self, url: str, column: Optional[str]) -> bool:
         """A report not fetched again whose stored extraction is older than this code's: extract
         it again from its capture (crawler/reextract.py); a changed one counts as changed."""
         report_id = self.archive.report_id(url)
         if report_id not in self.stale:
-            return
+            return False
         self.stale.discard(report_id)
         counts = Counts()
         where = {k: self.region.get(k) for k in REGION_KEYS}
-        if self.column_url:
-            where["column_url"] = self.column_url
-        if self.reextractor.redo(report_id, counts, overwrite=where) == "changed":
+        if column:
+            where["column_url"] = column
+        changed = self.reextractor.redo(report_id, counts, overwrite=where) == "changed"
+        if changed:
             self.stats["reports_changed"] += 1
         for failure in counts.failures:
             log.warning("not re-extracted: %s", failure)
+        return changed
 
-    def _store_article(self, item: PageItem, url: str) -> Optional[str]:
+    def _store_article(self, item: PageItem, url: str, column: Optional[str]) -> Optional[str]:
         """Extract and store one article; returns the error text if it failed."""
         try:
             extraction = self.extract(item.body, url, item.content_type)
@@ -271,19 +315,21 @@ class ArchivePipeline:
             return f"extraction failed: {type(exc).__name__}: {exc}"
         if waits_for_attachments(extraction, item.attachments):
             self.waiting[url] = Waiting(extraction, item.fetched_at, item.warc,
-                                        {alias_url(a, self.alias) for a in item.attachments})
+                                        {alias_url(a, self.alias) for a in item.attachments}, column=column)
             return None
         if not extraction.is_report:
             self.stats["not_reports"] += 1
             return None
-        self._save(url, extraction, item.fetched_at, item.warc)
+        self._save(url, extraction, item.fetched_at, item.warc, column)
         return "; ".join(extraction.errors) or None
 
-    def _save(self, url: str, extraction: Extraction, fetched_at: str, capture: Optional[dict]) -> None:
+    def _save(self, url: str, extraction: Extraction, fetched_at: str, capture: Optional[dict],
+              column: Optional[str]) -> None:
         outcome = self.archive.save_report(
             url=url, portal=self.portal, extraction=extraction, fetched_at=fetched_at,
-            capture=capture, column_url=self.column_url, region=self.region,
+            capture=capture, column_url=column, region=self.region,
         )
+        self._count(column, outcome)
         self.stats["reports"] += 1
         if outcome == "new":
             self.stats["reports_new"] += 1
@@ -308,7 +354,7 @@ class ArchivePipeline:
             if merged is not None:
                 del self.waiting[parent]
                 self._record_page(waiting)
-                self._save(parent, merged, waiting.fetched_at, waiting.capture)
+                self._save(parent, merged, waiting.fetched_at, waiting.capture, waiting.column)
                 used = True
                 error = "; ".join(attached.errors) or None
         self.archive.record_attachment(
@@ -338,7 +384,7 @@ class ArchivePipeline:
         """No attachment gave tables: the page stands on its own."""
         self._record_page(waiting)
         if waiting.extraction.is_report:
-            self._save(url, waiting.extraction, waiting.fetched_at, waiting.capture)
+            self._save(url, waiting.extraction, waiting.fetched_at, waiting.capture, waiting.column)
         else:
             self.stats["not_reports"] += 1
 
@@ -361,31 +407,45 @@ class ArchivePipeline:
             status = INTERRUPTED
         walk = getattr(spider, "walk", None)
         if status == "finished" and walk is not None:
-            for url, _form in sorted(walk.pending, key=repr):  # asked for, never answered (filtered)
+            for key in sorted(walk.pending, key=repr):  # asked for, never answered (filtered)
+                url = key[0]
                 self.list_failures += 1
+                column = walk.column_of(key)
+                self.failed_columns.add(alias_url(column, self.alias) if column else None)
                 self.stats["errors"] += 1
                 self.archive.record_fetch(url=alias_url(url, self.alias), status=None, content_type=None, body=None,
                                           error="list page never answered (dropped by the crawler)")
         if self.stats["pages"] and self.stats["errors"] >= self.stats["pages"]:
             status = "failed"
-        # Only a complete walk of the lists can tell that a report is gone: every list page
-        # asked for in this run answered, none failed, no limit hit, the run not interrupted.
-        walked = (walk is None or walk.complete()) and not getattr(spider, "resumed", False)
+        # Only a complete walk of a column's lists can tell that a report of it is gone: every
+        # list page it asked for in this run answered, none failed, no limit hit, the run not
+        # interrupted, and nothing in the run went wrong that might have lost a listed report.
+        resumed = getattr(spider, "resumed", False)
         stats = spider.crawler.stats if spider is not None and getattr(spider, "crawler", None) else None
         spider_errors = (stats.get_value("spider_exceptions/count") or 0) if stats is not None else 0
-        trusted = walked and not self.list_failures and not self.item_failures and not spider_errors
-        if walked and not self.list_failures and not trusted:
+        sound = not resumed and not self.item_failures and not spider_errors
+        walked = (walk is None or walk.complete()) and not resumed
+        if walked and not self.list_failures and not sound:
             log.warning("%s: no removal marked: %d spider errors, %d items not stored", self.portal,
                         spider_errors, self.item_failures)
-        self.health = self._health(trusted)
+        complete = {}
+        for column in self.columns:
+            raw = self._start_url(walk, column)
+            complete[column] = (sound and column not in self.failed_columns and None not in self.failed_columns
+                                and (walk is None or walk.complete(raw)))
+        self.health = self._health(complete, sound and walked and not self.list_failures)
         if self.progress_log and self.health["health"].startswith("suspect"):
             # A crawl Scrapy runs itself (a Scrapyd job): its log is all anyone sees of it.
             # `xxgk crawl` prints this line itself, with the exit code.
             log.error("portal %s %s; nothing marked removed — check its column (xxgk portals --health)",
                       self.portal, self.health["health"])
-        if (status == "finished" and trusted and self.column_url and self.listed
-                and self.health["health"] == "ok"):
-            self.archive.mark_removed(self.column_url, self.listed)
+        if status == "finished" and not self.health["health"].startswith("suspect"):
+            for row in self.column_rows:
+                column = row["column_url"]
+                if row["health"] == "ok" and self.listed.get(column):
+                    self.archive.mark_removed(column, self.listed[column])
+            if self.legacy_ok:   # reports an earlier release filed under all the columns at once
+                self.archive.mark_removed(self.joined_columns, set().union(*self.listed.values()))
         self._finish(status)
 
     def close_from(self, summary: dict[str, Any]) -> None:
@@ -398,18 +458,66 @@ class ArchivePipeline:
                                  resumed=bool(summary.get("resumed")), crawler=SimpleNamespace(stats=stats))
         self.close_spider(spider)
 
-    def _health(self, complete: bool) -> dict:
-        """What the lists showed, and whether it is believable (crawler/health.py). Only a
-        complete walk is judged (or becomes the next run's baseline): an incomplete one marks
-        nothing removed anyway, and its errors already say why."""
-        listed, previous, would_remove, present = (
-            self.archive.column_state(self.run_id, self.portal, self.column_url, self.listed)
-            if self.column_url else (0, None, 0, 0))
-        unchanged = max(0, self.stats["reports"] - self.stats["reports_new"] - self.stats["reports_changed"])
-        return {"reports_listed": listed, "reports_unchanged": unchanged, "would_remove": would_remove,
-                "health": (verdict(listed, previous, would_remove, present, self.listed_min, self.removed_max)
-                           if complete else INCOMPLETE)}
+    def _start_url(self, walk, column: str) -> Optional[str]:
+        """The walk's name (the raw start URL) of an aliased column."""
+        for raw in getattr(walk, "columns", None) or ():
+            if alias_url(raw, self.alias) == column:
+                return raw
+        return column
 
+    def _health(self, complete: dict[str, bool], whole: bool) -> dict:
+        """What each column's lists showed, and whether it is believable (crawler/health.py).
+        Only a complete walk of a column is judged (or becomes its next baseline): an
+        incomplete one marks nothing removed anyway, and its errors already say why. The run
+        is suspect when any column is; crawl_runs keeps the sums."""
+        self.column_rows, self.legacy_ok = [], False
+        suspects, present_total = [], 0
+        for column in self.columns:
+            listed, previous, would_remove, present = self.archive.column_state(
+                self.run_id, self.portal, column, self.listed.get(column, set()), only_column=len(self.columns) == 1)
+            present_total += present
+            counts = self.column_counts.get(column, {})
+            health = (verdict(listed, previous, would_remove, present, self.listed_min, self.removed_max)
+                      if complete[column] else INCOMPLETE)
+            if health.startswith("suspect"):
+                suspects.append((column, health))
+            self.column_rows.append({
+                "portal": self.portal, "column_url": column, "reports_listed": listed,
+                "reports_new": counts.get("new", 0), "reports_changed": counts.get("changed", 0),
+                "reports_unchanged": counts.get("unchanged", 0), "would_remove": would_remove, "health": health})
+        if self.joined_columns and all(complete.values()) and not suspects:
+            suspects += self._legacy_health(present_total)
+        if suspects:
+            column, why = suspects[0]
+            more = f" (and {len(suspects) - 1} more columns)" if len(suspects) > 1 else ""
+            health = f"{why} in column {column}{more}"
+        elif all(complete.values()) and (self.columns or whole):
+            health = "ok"
+        elif any(complete.values()):
+            health = (f"incomplete: {sum(not c for c in complete.values())} of {len(complete)} columns not walked "
+                      "to the end; their removals not judged")
+        else:
+            health = INCOMPLETE
+        unchanged = max(0, self.stats["reports"] - self.stats["reports_new"] - self.stats["reports_changed"])
+        return {"reports_listed": sum(r["reports_listed"] for r in self.column_rows), "reports_unchanged": unchanged,
+                "would_remove": sum(r["would_remove"] for r in self.column_rows), "health": health}
+
+    def _legacy_health(self, present_total: int) -> list[tuple[str, str]]:
+        """Reports an earlier release filed under all of a portal's columns joined: those this
+        run listed are under their own column now; the rest are judged as that release judged
+        the portal (would-be-removed against all its reports), once every column was walked
+        completely and found healthy."""
+        listed = set().union(*self.listed.values()) if self.listed else set()
+        _listed, _previous, would_remove, present = self.archive.column_state(
+            self.run_id, self.portal, self.joined_columns, listed, only_column=False)
+        if not present:
+            return []
+        if would_remove > self.removed_max * (present_total + present):
+            return [(self.joined_columns,
+                     f"suspect: would remove {would_remove} of the portal's {present_total + present} reports, "
+                     f"archived by an earlier release under all its columns (over {self.removed_max:.0%})")]
+        self.legacy_ok = bool(would_remove)
+        return []
     def abort(self) -> None:
         """The crawl was stopped without closing (a second Ctrl-C): keep what was done and
         close the run as interrupted, never marking removals."""
@@ -421,6 +529,7 @@ class ArchivePipeline:
             self.run_id, status=status, pages=self.stats["pages"],
             reports_new=self.stats["reports_new"], reports_changed=self.stats["reports_changed"],
             errors=self.stats["errors"], health=getattr(self, "health", None),
+            columns=getattr(self, "column_rows", None),
         )
         self.archive.close()
         self.archive = None

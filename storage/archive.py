@@ -240,8 +240,14 @@ class Archive:
         return int(table.last_pk)
 
     def finish_run(self, run_id: int, *, status: str, pages: int, reports_new: int,
-                   reports_changed: int, errors: int, health: Optional[dict[str, Any]] = None) -> None:
+                   reports_changed: int, errors: int, health: Optional[dict[str, Any]] = None,
+                   columns: Optional[list[dict[str, Any]]] = None) -> None:
+        """Close the run; `columns`: its crawl_columns rows (what each column's lists showed)."""
         self.flush()
+        if columns:
+            with self.db.atomic():
+                self.db["crawl_columns"].upsert_all([{"run_id": run_id, **row} for row in columns],
+                                                    pk=("run_id", "column_url"))
         finished = utc_now()
         started = self.db.execute("select started_at from crawl_runs where id = ?", [run_id]).fetchone()
         duration = None
@@ -255,19 +261,28 @@ class Archive:
              **(health or {})},
         )
 
-    def column_state(self, run_id: int, portal: str, column_url: str,
-                     listed_urls: set[str]) -> tuple[int, Optional[int], int, int]:
-        """(reports among `listed_urls`; reports listed by the portal's previous complete,
-        healthy run, None without one; reports of the column not listed and not removed yet;
-        reports of the column not removed)."""
+    def column_state(self, run_id: int, portal: str, column_url: str, listed_urls: set[str],
+                     only_column: bool = True) -> tuple[int, Optional[int], int, int]:
+        """(reports of the column among `listed_urls`; reports the column's previous complete,
+        healthy walk listed, None without one; reports of the column not listed and not removed
+        yet; reports of the column not removed).
+
+        An archive from before crawl_columns has no column baseline: a portal's only column
+        takes its last healthy run's (`only_column`); a column of several waits for its own."""
         self.flush()
         listed = {self.report_id(u) for u in listed_urls}
         column = self.db.execute("select id, removed_at from reports where column_url = ?", [column_url]).fetchall()
         present = [r for r, removed_at in column if removed_at is None]
         previous = self.db.execute(
-            "select reports_listed from crawl_runs where portal = ? and id < ? and status = 'finished' "
-            "and health = 'ok' and reports_listed is not null order by id desc limit 1",
-            [portal, run_id]).fetchone()
+            "select c.reports_listed from crawl_columns c join crawl_runs r on r.id = c.run_id "
+            "where c.column_url = ? and c.run_id < ? and r.status = 'finished' and c.health = 'ok' "
+            "and c.reports_listed is not null order by c.run_id desc limit 1", [column_url, run_id]).fetchone()
+        if previous is None and only_column:
+            previous = self.db.execute(
+                "select reports_listed from crawl_runs r where portal = ? and id < ? and status = 'finished' "
+                "and health = 'ok' and reports_listed is not null "
+                "and not exists (select 1 from crawl_columns c where c.run_id = r.id) order by id desc limit 1",
+                [portal, run_id]).fetchone()
         return (sum(1 for r, _ in column if r in listed), previous[0] if previous else None,
                 sum(1 for r in present if r not in listed), len(present))
 

@@ -82,12 +82,25 @@ def health_after(conn: sqlite3.Connection, portal: str, after_id: int) -> Option
 
 
 # Each portal's recent runs, newest first, with what the lists showed (xxgk portals --health,
-# the crawl_health canned query).
-CRAWL_HEALTH_SQL = """select portal, id as run_id, started_at, status, coalesce(health, '') as health,
-  reports_listed, reports_new, reports_changed, reports_unchanged, would_remove, pages, errors,
-  reports_listed - lag(reports_listed) over (partition by portal order by id) as listed_change
-from crawl_runs
-order by portal, id desc"""
+# the crawl_health canned query): a row per run (column_url, last, empty), followed, for a portal of
+# several columns (start URLs), by a row per column with that column's own figures and verdict.
+CRAWL_HEALTH_SQL = """with runs as (
+  select portal, id as run_id, started_at, status, coalesce(health, '') as health,
+    reports_listed, reports_new, reports_changed, reports_unchanged, would_remove, pages, errors,
+    reports_listed - lag(reports_listed) over (partition by portal order by id) as listed_change,
+    '' as column_url
+  from crawl_runs
+), columns as (
+  select r.portal, c.run_id, r.started_at, r.status, coalesce(c.health, '') as health,
+    c.reports_listed, c.reports_new, c.reports_changed, c.reports_unchanged, c.would_remove,
+    null as pages, null as errors,
+    c.reports_listed - lag(c.reports_listed) over (partition by c.column_url order by c.run_id) as listed_change,
+    c.column_url
+  from crawl_columns c join crawl_runs r on r.id = c.run_id
+  where (select count(*) from crawl_columns k where k.run_id = c.run_id) > 1
+)
+select * from runs union all select * from columns
+order by portal, run_id desc, column_url"""
 
 
 # -- captures ------------------------------------------------------------------------------------

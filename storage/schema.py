@@ -183,9 +183,26 @@ CRAWL_RUNS = Table("crawl_runs", "抓取批次", "one row per crawl", (
     C("reports_unchanged", int, "未变报告", "listed reports whose content did not change (or were fresh / 304)"),
     C("would_remove", int, "将标为删除", "reports of the column this run did not list (marked removed only "
       "after a complete, healthy walk)"),
-    C("health", str, "健康状况", "ok, or suspect: why (far fewer reports listed than the previous complete "
-      "walk, or too many would be removed); a suspect run marks nothing removed"),
+    C("health", str, "健康状况", "ok, or suspect: why and in which column (far fewer reports listed than the "
+      "column's previous complete walk, or too many would be removed); a suspect run marks nothing removed"),
 ), pk="id")
+
+# Portal health per column (crawler/health.py): a portal's start URLs are its columns (a column
+# per year, say), each judged against its own previous walk; crawl_runs sums them up.
+CRAWL_COLUMNS = Table("crawl_columns", "抓取批次的栏目", "one row per column (start URL) of each crawl run: "
+                      "what its lists showed and its verdict", (
+    C("run_id", int, "批次编号", "crawl_runs.id"),
+    C("portal", str, "门户", "portal crawled"),
+    C("column_url", str, "栏目网址", "the column's start URL (its first list page); reports.column_url"),
+    C("reports_listed", int, "列表中的报告数", "archived reports of this column its lists named in this run"),
+    C("reports_new", int, "新报告", "new reports listed by this column"),
+    C("reports_changed", int, "变更报告", "reports of this column whose content changed"),
+    C("reports_unchanged", int, "未变报告", "reports of this column whose content did not change (or were fresh / 304)"),
+    C("would_remove", int, "将标为删除", "reports of this column its lists did not name (marked removed only after "
+      "a complete walk of the column in a run that is not suspect)"),
+    C("health", str, "健康状况", "ok, suspect: why (under the threshold of the column's previous complete walk, "
+      "or too many would be removed), or incomplete (its lists were not walked to the end)"),
+), pk=("run_id", "column_url"))
 
 # What every version records (the report_versions view and the version_store behind it).
 VERSION_COLUMNS = (
@@ -337,7 +354,7 @@ from version_store s""",
 
 # Every table and view users see, in creation order (the FTS index and its shadow tables aside).
 TABLES: dict[str, Table] = {t.name: t for t in (
-    REPORTS, CELLS, CHECKS, FETCHES, CRAWL_RUNS, REPORT_VERSIONS, REPORT_CHANGES, ATTACHMENTS,
+    REPORTS, CELLS, CHECKS, FETCHES, CRAWL_RUNS, CRAWL_COLUMNS, REPORT_VERSIONS, REPORT_CHANGES, ATTACHMENTS,
     PORTAL_CHECKS, COLUMN_WALKS, ARCHIVE_INFO, REPORT_IDS)}
 
 INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -354,4 +371,5 @@ INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("report_changes", ("report_id", "version")),
     ("report_ids", ("new_id",)),
     ("portal_checks", ("portal", "checked_at")),
+    ("crawl_columns", ("column_url", "run_id")),
 )

@@ -124,6 +124,7 @@ def test_progress_line_printed(crawled):
 def test_second_crawl_doubles_nothing(crawled):
     before, after = dict(crawled["counts_1"]), dict(crawled["counts_2"])
     assert after.pop("crawl_runs") == before.pop("crawl_runs") + 1
+    assert after.pop("crawl_columns") == before.pop("crawl_columns") + 1   # the demo's one column
     assert after == before
     runs = rows(crawled["db"], "select reports_new, reports_changed from crawl_runs order by id")
     assert (runs[1]["reports_new"], runs[1]["reports_changed"]) == (0, 0)

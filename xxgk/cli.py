@@ -361,7 +361,8 @@ def cmd_capture(args: argparse.Namespace) -> int:
 
 
 def _portal_health(db: str) -> int:
-    """Each portal's last runs (what `crawl_health` shows in the UI), newest first."""
+    """Each portal's last runs (what `crawl_health` shows in the UI), newest first; a portal
+    of several columns has each run's per-column rows after it."""
     import contextlib
     import sqlite3
 
@@ -375,21 +376,23 @@ def _portal_health(db: str) -> int:
         print("\t".join(names))
         shown: dict[str, int] = {}
         for row in cursor:
-            shown[row[0]] = shown.get(row[0], 0) + 1
-            if shown[row[0]] <= 5:
+            if not row[-1]:  # a run (column_url empty; its columns' rows, when it has several, follow it)
+                shown[row[0]] = shown.get(row[0], 0) + 1
+            if shown.get(row[0], 0) <= 5:
                 print("\t".join("" if v is None else str(v) for v in row))
     return 0
 
 
 def _registry_places() -> dict[str, dict]:
-    """What the registry says of each portal's reports: its region and its column (the
-    bundled demo's under the origin its pages are stored with)."""
+    """What the registry says of each portal's reports: its region and, for a portal of one
+    column, that column (the bundled demo's under the origin its pages are stored with)."""
     from xxgk.crawl import DEMO_ORIGIN
 
     places = {}
     for e in _load_registry(problems=[]).values():
         starts = [DEMO_ORIGIN + p for p in e.start_urls] if e.bundled else list(e.start_urls)
-        places[e.id] = {"region": e.region(), "column_url": " ".join(sorted(starts))}
+        # A portal of several columns: which one a report is in only its lists tell (a crawl).
+        places[e.id] = {"region": e.region(), "column_url": starts[0] if len(starts) == 1 else None}
     return places
 
 
@@ -646,7 +649,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS", help="per request with --check (default 20)")
     p.add_argument("--coverage", action="store_true", help="entries by province, level and status, as Markdown")
     p.add_argument("--health", action="store_true", help="each portal's last 5 runs from the archive (--db): "
-                   "reports listed, new, changed, unchanged, would-be-removed, and suspect runs")
+                   "reports listed, new, changed, unchanged, would-be-removed, and suspect runs; "
+                   "per column too for a portal of several start URLs")
     db_arg(p)
     p.set_defaults(func=cmd_portals)
 

@@ -129,4 +129,4 @@ def parse_year(text: Any) -> Optional[int]:
 
 TABLE_LABELS = {"reports": "报告", "cells": "单元格", "checks": "勾稽不符", "fetches": "抓取记录",
                 "crawl_runs": "抓取批次", "report_versions": "报告版本", "report_changes": "报告变化",
-                "attachments": "附件", "column_walks": "栏目遍历"}
+                "attachments": "附件", "column_walks": "栏目遍历", "crawl_columns": "栏目抓取"}

@@ -132,9 +132,11 @@ def datasette_metadata(db_name: str = "archive") -> dict[str, Any]:
         },
         "crawl_health": {
             "title": "门户抓取健康状况 / crawl health per portal",
-            "description": "各门户最近的抓取：列表中的报告数、新增、变更、未变、将标为删除，以及可疑批次（列表骤减或删除过多时不标记删除）/ "
+            "description": "各门户最近的抓取：列表中的报告数、新增、变更、未变、将标为删除，以及可疑批次（任一栏目列表骤减或删除过多时不标记删除）；"
+            "有多个栏目的门户，每批次下另列各栏目的数字 / "
             "each portal's runs, newest first: reports listed, new, changed, unchanged and would-be-removed, "
-            "the change in reports listed, and suspect runs (which mark nothing removed)",
+            "the change in reports listed, and suspect runs (any column listing far fewer or losing too many; "
+            "they mark nothing removed); a portal of several columns has a row per column under each run",
             "sql": CRAWL_HEALTH_SQL,
         },
         "search": {

@@ -20,7 +20,7 @@ from scrapy.http import FormRequest, Request, Response
 
 from crawler import families
 from crawler.families.attachments import attachment_links, is_attachment_url
-from crawler.items import ARTICLE, ATTACHMENT, FAILED, LIST, META_KIND, PageItem
+from crawler.items import ARTICLE, ATTACHMENT, FAILED, LIST, META_COLUMN, META_KIND, PageItem
 from crawler.scrapyd import registry_arguments, resuming, scrapyd_settings
 from crawler.safety import (DEFAULT_MAX_RETRY_AFTER, BlockedRedirect, origin_of, origins_of,
                             retry_after_seconds)
@@ -106,10 +106,10 @@ class PortalSpider(scrapy.Spider):
             if column not in self._limit_recorded:
                 self._limit_recorded.add(column)
                 yield PageItem(url=url, kind=FAILED, list_page=True, status=None, content_type=None, body=None,
-                               fetched_at=now(), error=f"list page limit reached: {self.walk.max_pages} list pages "
+                               column=column, fetched_at=now(), error=f"list page limit reached: {self.walk.max_pages} list pages "
                                f"of {column} walked (XXGK_MAX_LIST_PAGES); further pages not followed")
             return
-        meta = {META_KIND: LIST, "xxgk_list_key": key, "xxgk_column": column}
+        meta = {META_KIND: LIST, "xxgk_list_key": key, META_COLUMN: column}
         # De-duplicated by the walk itself: the scheduler must not drop a list page silently.
         if formdata is not None:
             yield FormRequest(url, formdata=dict(formdata), callback=self.parse_list, errback=self.failed,
@@ -130,6 +130,7 @@ class PortalSpider(scrapy.Spider):
             body=response.body,
             fetched_at=now(),
             referer=(response.request.headers.get("Referer") or b"").decode("latin-1") or None,
+            column=response.meta.get(META_COLUMN),
         )
 
     def parse_list(self, response: Response):
@@ -143,21 +144,21 @@ class PortalSpider(scrapy.Spider):
         text = page_text(response)
         plan = families.plan(text, response.url, self.family) if text else None
         if plan is None or not (plan.links or plan.pages):
-            self.walk.empty += 1
+            self.walk.nothing_listed(response.meta.get("xxgk_list_key"))
             return
         log.debug("%s: family %s, %d links, %d pages", response.url, plan.family, len(plan.links), len(plan.pages))
-        column = response.meta.get("xxgk_column") or self.start_urls[0]
+        column = response.meta.get(META_COLUMN) or self.start_urls[0]
         for page in plan.pages:
             if self.same_site(page.url):
                 yield from self.list_request(page.url, page.formdata, column)
         for link in plan.links:
             if self.same_site(link.url):
-                yield self.article_request(link.url)
+                yield self.article_request(link.url, column)
 
-    def article_request(self, url: str) -> Request:
+    def article_request(self, url: str, column: Optional[str] = None) -> Request:
         # The incremental middleware may answer a fresh page with 304 from the archive.
         return Request(url, callback=self.parse_article, errback=self.failed,
-                       meta={META_KIND: ARTICLE, "handle_httpstatus_list": [304]})
+                       meta={META_KIND: ARTICLE, "handle_httpstatus_list": [304], META_COLUMN: column})
 
     def parse_article(self, response: Response):
         item = self.page(response, ARTICLE)
@@ -167,7 +168,8 @@ class PortalSpider(scrapy.Spider):
         yield item
         for link in links:
             yield Request(link.url, callback=self.parse_attachment, errback=self.failed,
-                          meta={META_KIND: ATTACHMENT, "xxgk_parent": response.url, "xxgk_filename": link.title})
+                          meta={META_KIND: ATTACHMENT, "xxgk_parent": response.url, "xxgk_filename": link.title,
+                                META_COLUMN: response.meta.get(META_COLUMN)})
 
     def parse_attachment(self, response: Response):
         item = self.page(response, ATTACHMENT)
@@ -208,6 +210,7 @@ class PortalSpider(scrapy.Spider):
             fetched_at=now(),
             error=reason[:1000],
             retrying=again is not None,
+            column=request.meta.get(META_COLUMN),
         )
         yield item
         if again is not None:

@@ -50,3 +50,17 @@ def test_walk_completeness():
     empty.empty += 1
     assert not empty.complete()
     assert ListWalk(max_pages=10**9).max_pages == MAX_PLAN_PAGES - 1
+
+
+def test_each_column_walk_is_complete_on_its_own():
+    """A portal's columns (start URLs) are judged one by one: column b's unanswered page or its
+    page that named nothing leaves a's walk complete, and the whole walk incomplete."""
+    walk = ListWalk()
+    for column, key in (("a", ("a1", None)), ("a", ("a2", None)), ("b", ("b1", None))):
+        walk.ask(column, key)
+    walk.answered(("a1", None)), walk.answered(("a2", None))
+    assert walk.complete("a") and not walk.complete("b") and not walk.complete()
+    assert walk.column_of(("b1", None)) == "b" and not walk.complete("c")
+    walk.answered(("b1", None))
+    walk.nothing_listed(("b1", None))
+    assert walk.complete("a") and not walk.complete("b") and not walk.complete()
