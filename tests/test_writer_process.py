@@ -12,11 +12,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO, xxgk
 from conftest import rows as q
 from xxgk.portal import build_demo_portal, serve_portal
 
 N_REPORTS = 1000
+COLUMN = build_demo_portal(n_reports=1).start_paths[0]
 
 
 def snapshot(db):
@@ -95,43 +98,46 @@ def assert_one_clear_line(result):
     assert "killed by signal SIGKILL" in said[0] and "fetched again by the next run" in said[0]
 
 
-def test_killed_writer_loses_nothing_and_says_so_in_one_line(tmp_path):
-    portal = build_demo_portal(n_reports=N_REPORTS)
-    full_db, db = tmp_path / "full.db", tmp_path / "a.db"
-    with serve_portal(portal) as base:
-        start = base + portal.start_paths[0]
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory):
+    """(start URL, the archive of an uninterrupted crawl) of a portal served for the module."""
+    full_db = tmp_path_factory.mktemp("full") / "full.db"
+    with serve_portal(build_demo_portal(n_reports=N_REPORTS)) as base:
+        start = base + COLUMN
         crawl(start, full_db)
-
-        # First crawl of a fresh archive, its writer killed after some reports were committed.
-        result = kill_writer_mid_crawl(start, db, lambda d: q(d, "select count(*) n from reports")[0]["n"] >= 200)
-        assert_one_clear_line(result)
-        stored = q(db, "select count(*) n from reports")[0]["n"]
-        assert 0 < stored < N_REPORTS
-        assert [r["status"] for r in q(db, "select status from crawl_runs order by id")] == ["failed"]
-        crawl(start, db)  # resumes: what was not committed is fetched again
-        assert snapshot(db) == snapshot(full_db)
-        assert q(db, "select count(*) n from reports where removed_at is null")[0]["n"] == N_REPORTS
-
-        # A re-crawl that reads every page again, killed: nothing lost, nothing marked removed.
-        runs = q(db, "select count(*) n from crawl_runs")[0]["n"]
-        result = kill_writer_mid_crawl(
-            start, db, lambda d: q(d, "select count(*) n from fetches where status = 304")[0]["n"] > 0,
-            "--refresh-days", "0")
-        assert_one_clear_line(result)
-        assert q(db, "select status from crawl_runs order by id desc limit 1")[0]["status"] == "failed"
-        assert q(db, "select count(*) n from crawl_runs")[0]["n"] == runs + 1
-        assert q(db, "select count(*) n from reports where removed_at is null")[0]["n"] == N_REPORTS
-        assert snapshot(db) == snapshot(full_db)
+        yield start, full_db
 
 
-def test_killed_extraction_process_the_writer_extracts_itself(tmp_path):
-    portal = build_demo_portal(n_reports=N_REPORTS)
-    full_db, db = tmp_path / "full.db", tmp_path / "a.db"
-    with serve_portal(portal) as base:
-        start = base + portal.start_paths[0]
-        crawl(start, full_db)
-        result = kill_writer_mid_crawl(start, db, lambda d: q(d, "select count(*) n from reports")[0]["n"] >= 200,
-                                       target=extraction_of)
+def test_killed_writer_loses_nothing_and_says_so_in_one_line(portal, tmp_path):
+    start, full_db = portal
+    db = tmp_path / "a.db"
+    # First crawl of a fresh archive, its writer killed after some reports were committed.
+    result = kill_writer_mid_crawl(start, db, lambda d: q(d, "select count(*) n from reports")[0]["n"] >= 200)
+    assert_one_clear_line(result)
+    stored = q(db, "select count(*) n from reports")[0]["n"]
+    assert 0 < stored < N_REPORTS
+    assert [r["status"] for r in q(db, "select status from crawl_runs order by id")] == ["failed"]
+    crawl(start, db)  # resumes: what was not committed is fetched again
+    assert snapshot(db) == snapshot(full_db)
+    assert q(db, "select count(*) n from reports where removed_at is null")[0]["n"] == N_REPORTS
+
+    # A re-crawl that reads every page again, killed: nothing lost, nothing marked removed.
+    runs = q(db, "select count(*) n from crawl_runs")[0]["n"]
+    result = kill_writer_mid_crawl(
+        start, db, lambda d: q(d, "select count(*) n from fetches where status = 304")[0]["n"] > 0,
+        "--refresh-days", "0")
+    assert_one_clear_line(result)
+    assert q(db, "select status from crawl_runs order by id desc limit 1")[0]["status"] == "failed"
+    assert q(db, "select count(*) n from crawl_runs")[0]["n"] == runs + 1
+    assert q(db, "select count(*) n from reports where removed_at is null")[0]["n"] == N_REPORTS
+    assert snapshot(db) == snapshot(full_db)
+
+
+def test_killed_extraction_process_the_writer_extracts_itself(portal, tmp_path):
+    start, full_db = portal
+    db = tmp_path / "a.db"
+    result = kill_writer_mid_crawl(start, db, lambda d: q(d, "select count(*) n from reports")[0]["n"] >= 200,
+                                   target=extraction_of)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     said = [line for line in result.stderr.splitlines() if "extraction process stopped" in line]
