@@ -100,19 +100,22 @@ def test_migration_4_converts_and_every_report_cell_and_version_reads_back(tmp_p
         conn.close()
 
 
+def _upgrade_stopped_after_first_chunk(db: Path, marker: str) -> None:
+    """Run the upgrade and kill it (KeyboardInterrupt) once its progress says `marker`: between
+    two committed chunks of a migration."""
+    def stop(line: str) -> None:
+        if marker in line:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        upgrade(db, progress=stop)
+
+
 def test_migration_4_resumes_after_being_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = _copy(tmp_path)
     before = _state(db)
     monkeypatch.setattr(footprint, "CHUNK", 3)
-    stops = []
-
-    def stop_after_first_chunk(line: str) -> None:
-        if "converted" in line and not stops:
-            stops.append(line)
-            raise KeyboardInterrupt  # killed between two committed chunks
-
-    with pytest.raises(KeyboardInterrupt):
-        upgrade(db, progress=stop_after_first_chunk)
+    _upgrade_stopped_after_first_chunk(db, "converted")
     conn = sqlite3.connect(db)
     assert conn.execute("pragma user_version").fetchone()[0] == 3  # not done: runs again
     assert 0 < conn.execute("select count(*) from cells_v3").fetchone()[0] < len(before["cells"])
@@ -179,15 +182,7 @@ def test_migration_5_resumes_after_being_stopped(tmp_path: Path, monkeypatch: py
     db = _copy(tmp_path)
     before = _state(db)
     monkeypatch.setattr(version_store, "CHUNK", 4)
-    stops = []
-
-    def stop_after_first_chunk(line: str) -> None:
-        if "compressed and verified" in line and not stops:
-            stops.append(line)
-            raise KeyboardInterrupt  # killed between two committed chunks
-
-    with pytest.raises(KeyboardInterrupt):
-        upgrade(db, progress=stop_after_first_chunk)
+    _upgrade_stopped_after_first_chunk(db, "compressed and verified")
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("pragma user_version").fetchone()[0] == 4  # not done: runs again
