@@ -4,7 +4,7 @@ rest of the page as header blocks, plus <title> and <meta> tags."""
 from __future__ import annotations
 
 import re
-
+from functools import lru_cache
 from typing import Optional
 
 from lxml import etree
@@ -13,16 +13,20 @@ from ..document import Block, Document, Table, clean
 from ..limits import MAX_DOCUMENT_CELLS, MAX_SPAN, MAX_SPAN_AREA, MAX_TABLE_CELLS, note
 
 # Containers real portal systems put the report body in (jcms, TRS, gov.cn, generic).
+# Written on the attribute axis (//@id[…]/.. rather than //*[@id=…]): the same elements in
+# the same order, but libxml2 tests only the attributes there are, 2-4x faster (measured).
 BODY_SELECTORS = (
-    "//*[@id='zoom']",
-    "//*[@id='UCAP-CONTENT']",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' trs_editor_view ')]",
-    "//*[@id='content']",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
+    "//@id[.='zoom']/..",
+    "//@id[.='UCAP-CONTENT']/..",
+    "//@class[contains(concat(' ', normalize-space(.), ' '), ' TRS_Editor ')]/..",
+    "//@class[contains(concat(' ', normalize-space(.), ' '), ' trs_editor_view ')]/..",
+    "//@id[.='content']/..",
+    "//@class[contains(concat(' ', normalize-space(.), ' '), ' article-content ')]/..",
     # ASP.NET server controls: ctl00_ContentPlaceHolder1_lblContent and the like.
-    "//*[contains(@id, 'lblContent') or contains(@id, 'Content1_') or contains(@id, 'ArticleContent')]",
+    "//@id[contains(., 'lblContent') or contains(., 'Content1_') or contains(., 'ArticleContent')]/..",
 )
+# Compiled once: root.xpath(string) compiles the expression on every call.
+_BODY_XPATHS = tuple(etree.XPath(selector) for selector in BODY_SELECTORS)
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body center dd div dl dt fieldset figcaption figure footer "
     "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody thead tfoot tr ul "
@@ -55,19 +59,20 @@ def from_html(text: str) -> Document:
         if name and meta.get("content") is not None:
             doc.meta[name] = clean(meta.get("content"))
     body = None
-    for selector in BODY_SELECTORS:
-        found = root.xpath(selector)
+    for selector in _BODY_XPATHS:
+        found = selector(root)
         if found:
             body = found[0] if len(found) == 1 else max(found, key=lambda el: len("".join(el.itertext())))
             break
     budget = _Budget(doc.limits)
+    page = root.find("body")
+    if page is None:
+        page = root
     if body is None:
-        body = root.find("body") if root.find("body") is not None else root
-        doc.blocks = _blocks(body, budget=budget)
+        doc.blocks = _blocks(page, budget=budget)
     else:
         doc.blocks = _blocks(body, budget=budget)
-        doc.header_blocks = _blocks(root.find("body") if root.find("body") is not None else root,
-                                    skip=body, budget=budget)
+        doc.header_blocks = _blocks(page, skip=body, budget=budget)
     return doc
 
 
@@ -102,7 +107,8 @@ def _blocks(root: etree._Element, skip: Optional[etree._Element] = None,
             elif el.tail and not tag:
                 buf.append(el.tail)
             return
-        if tag == "table" and not el.xpath(".//table"):
+        # a table holding no other table (iterdescendants: no XPath compiled per table)
+        if tag == "table" and next(el.iterdescendants("table"), None) is None:
             flush()
             grid = table_grid(el, budget)
             if grid:
@@ -125,15 +131,16 @@ def _blocks(root: etree._Element, skip: Optional[etree._Element] = None,
     return out
 
 
-def _cell_text(cell: etree._Element) -> str:
-    # <br> inside a header cell splits a word (本年新<br/>制作数量): join without a gap.
-    # tostring(method="text") joins the text nodes in C: 6x faster than itertext() (measured).
-    text = etree.tostring(cell, method="text", encoding="unicode", with_tail=False) if len(cell) else cell.text
-    if not text or text.isalnum():
-        return text or ""
+def _tidy_cell(text: str) -> str:
+    """A cell's text with line breaks removed and spaces collapsed."""
     text = clean(text.replace("\n", "").replace("\r", ""))
     # a word wrapped over two <p> with &nbsp; runs between (社会公益 组织): one word
     return _CJK_GAP_RE.sub("", text) if " " in text else text
+
+
+# Short cell texts (labels) repeat from report to report: cached, the long ones not (memory).
+_tidy_short_cell = lru_cache(maxsize=4096)(_tidy_cell)
+_SHORT_CELL = 48
 
 
 def _span(value: Optional[str], budget: Optional[_Budget] = None) -> int:
@@ -158,21 +165,26 @@ def table_grid(table: etree._Element, budget: Optional[_Budget] = None) -> list[
     left = min(MAX_TABLE_CELLS, budget.cells)  # grid cells this table may still fill
     grid: list[list[str]] = []
     pending: dict[tuple[int, int], str] = {}  # cells that rowspans carry into later rows
+    tostring = etree.tostring
     for r, tr in enumerate(table.iter("tr")):
         if left <= 0:
             budget.note(_full(budget))
             break
         row: list[str] = []
         col = 0
-        for cell in tr:
-            tag = cell.tag
-            if tag != "td" and tag != "th":
-                continue
+        for cell in tr.iterchildren("td", "th"):
             if pending:
                 while (r, col) in pending:
                     row.append(pending.pop((r, col)))
                     col += 1
-            text = _cell_text(cell)
+            # the cell's text: <br> inside a header cell splits a word (本年新<br/>制作数量), so
+            # the text nodes are joined without a gap; tostring(method="text") joins them in C,
+            # 6x faster than itertext() (measured). Inline: this runs for every cell.
+            text = tostring(cell, method="text", encoding="unicode", with_tail=False) if len(cell) else cell.text
+            if not text:
+                text = ""
+            elif not text.isalnum():  # most cells are a number or a word
+                text = _tidy_short_cell(text) if len(text) <= _SHORT_CELL else _tidy_cell(text)
             rowspan, colspan = cell.get("rowspan"), cell.get("colspan")
             if rowspan is None and colspan is None:
                 row.append(text)
