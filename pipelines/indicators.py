@@ -55,8 +55,7 @@ def _norm(label: str) -> str:
 
 
 def _starts(label: str, names: tuple[str, ...]) -> bool:
-    key = _norm(label)
-    return any(key.startswith(n) for n in names)
+    return _norm(label).startswith(names)  # str.startswith tries each name of the tuple
 
 
 def _to_yuan(value: Number, unit: Optional[str]) -> Number:

@@ -124,19 +124,26 @@ def _value(text: str) -> tuple[Optional[Number], Optional[str], bool]:
     return None, None, bool(text) and text not in BLANKS and bool(_CJK_RE.search(text))
 
 
+# Cached themselves (not only through _value): a cache hit runs no Python frame, and these
+# run for every cell of every row, often as any(map(_is_number, cells)).
+@lru_cache(maxsize=16384)
 def _is_number(text: str) -> bool:
     return _value(text)[0] is not None
 
 
+@lru_cache(maxsize=16384)
 def _is_label(text: str) -> bool:
     return _value(text)[2]
 
 
 def _dedupe(labels: Iterable[str]) -> list[str]:
+    """Non-blank labels, a run of equal neighbours (a spanned cell) once."""
     out: list[str] = []
+    last = None
     for lab in labels:
-        if lab and (not out or out[-1] != lab):
+        if lab and lab != last:
             out.append(lab)
+            last = lab
     return out
 
 
@@ -166,6 +173,13 @@ def _runs(paths: list[tuple[str, ...]]) -> list[tuple[tuple[str, ...], int, int]
 
 
 def header_from_rows(rows: list[list[str]], offset: int) -> Header:
+    runs, units = _header_runs(tuple(map(tuple, rows)), offset)
+    return Header(list(runs), offset, list(units))
+
+
+@lru_cache(maxsize=512)
+def _header_runs(rows: tuple[tuple[str, ...], ...], offset: int) -> tuple[tuple, tuple]:
+    """(runs, units) of header rows; cached: most reports print the same header rows."""
     width = max(len(r) for r in rows)
     paths = []
     for c in range(offset, width):
@@ -175,7 +189,7 @@ def header_from_rows(rows: list[list[str]], offset: int) -> Header:
     for path, _a, _b in runs:
         m = _UNIT_IN_HEADER_RE.search(label_key(path[-1])) if path else None
         units.append(m.group(1) if m else None)
-    return Header(runs, offset, units)
+    return tuple(runs), tuple(units)
 
 
 def canonical_header(paths: tuple[tuple[str, ...], ...]) -> Header:
@@ -200,15 +214,14 @@ def _match_canonical(header: Header, canonical: tuple[tuple[str, ...], ...]) -> 
 def split_row(row: list[str], offset: Optional[int]) -> tuple[list[str], list[str], bool]:
     """(label cells, value cells, positional): at the header's offset when the row agrees
     with it, else where the last label-like cell ends."""
-    cells = [c.strip() for c in row]
+    cells = row  # already stripped by _Parser.row
     if offset is not None and offset <= len(cells):
         labels, values = cells[:offset], cells[offset:]
-        if not any(_is_number(c) for c in labels) and not any(_is_label(c) for c in values):
+        if not any(map(_is_number, labels)) and not any(map(_is_label, values)):
             return labels, values, True
-    last = -1
-    for i, c in enumerate(cells):
-        if _is_label(c):
-            last = i
+    last = len(cells) - 1
+    while last >= 0 and not _is_label(cells[last]):
+        last -= 1
     return cells[: last + 1], cells[last + 1:], False
 
 
@@ -222,9 +235,10 @@ def fit(values: list[str], header: Header, positional: bool) -> list[str]:
             out: list[str] = []
             for _path, a, b in runs:
                 seg = values[a:b] or [""]
-                if any(v != seg[0] for v in seg):
+                first = seg[0]
+                if len(seg) > 1 and seg.count(first) != len(seg):
                     break
-                out.append(seg[0])
+                out.append(first)
             else:
                 return out
     vals = list(values)
@@ -275,15 +289,17 @@ class _Parser:
     # cells -------------------------------------------------------------------------
     def emit(self, table: str, row: list[str], header: Header, raws: list[str]) -> None:
         self.tables.add(table)
+        row_key = tuple(row)
+        seen, cells = self.seen, self.cells
         for (path, _a, _b), unit, raw in zip(header.runs, header.unit or [None] * len(raws), raws):
             if not path:
                 continue
-            key = (table, tuple(row), path)
-            if key in self.seen:
+            key = (table, row_key, path)
+            if key in seen:
                 continue  # a second copy of the same table: keep the first
-            self.seen.add(key)
+            seen.add(key)
             value, cell_unit, _label = _value(raw)
-            self.cells.append(Cell(table, list(row), list(path), cell_unit or unit, value, raw))
+            cells.append(Cell(table, list(row), list(path), cell_unit or unit, value, raw))
 
     # sections ----------------------------------------------------------------------
     def heading(self, key: str) -> bool:
@@ -322,19 +338,19 @@ class _Parser:
     def row(self, row: list[str]) -> None:
         cells = [c.strip() for c in row]
         distinct = _dedupe(cells)
-        self.keys.extend(label_key(c) for c in distinct if _is_label(c))
-        has_number = any(_is_number(c) for c in cells)
+        self.keys.extend([label_key(c) for c in distinct if _is_label(c)])
+        has_number = any(map(_is_number, cells))
         keys = [] if has_number else [label_key(c) if _is_label(c) else "" for c in cells]
         kind = None
         if not has_number and len(distinct) == 1 and self.heading(label_key(distinct[0])):
             kind = "heading"
-        elif not has_number and (any(k in _T3_HEADER_WORDS for k in keys) or any("勾稽关系" in k for k in keys)):
+        elif not has_number and (not _T3_HEADER_WORDS.isdisjoint(keys) or any("勾稽关系" in k for k in keys)):
             kind = "t3_header"
             self.t3_header_row(cells, keys)
-        elif not has_number and any(k in _T4_HEADER_WORDS for k in keys):
+        elif not has_number and not _T4_HEADER_WORDS.isdisjoint(keys):
             kind = "t4_header"
             self.t4_header_row(cells, keys)
-        elif has_number and _T4_WIDTH <= len(cells) <= _T4_WIDTH + 2 and not any(_is_label(c) for c in cells):
+        elif has_number and _T4_WIDTH <= len(cells) <= _T4_WIDTH + 2 and not any(map(_is_label, cells)):
             kind = "t4"  # table 四 printed as one bare row of 15 values
             self.enter("四")
             self.t4_row(cells)

@@ -150,7 +150,18 @@ PLAIN, SUB = "plain", "sub"
 
 
 def _key(text: str) -> str:
+    # every row of every 统计表 asks for the same labels and small figures: the short ones
+    # are cached (a long cell, a whole page in a layout table, is not kept)
+    return _short_key(text) if len(text) <= 64 else _SPACES.sub("", text)
+
+
+@lru_cache(maxsize=8192)
+def _short_key(text: str) -> str:
     return _SPACES.sub("", text)
+
+
+# The same few hundred figures fill every table: parsed once.
+_number = lru_cache(maxsize=8192)(parse_number)
 
 
 @dataclass
@@ -246,7 +257,7 @@ def pre2019_cells(table: Table, layout: StatLayout, name: str) -> list[Cell]:
         unit = row[layout.unit_col].strip() if layout.unit_col is not None and layout.unit_col < len(row) else ""
         for col, header in layout.value_cols:
             raw = row[col].strip() if col < len(row) else ""
-            cells.append(Cell(name, path, [header], unit or None, parse_number(raw), raw))
+            cells.append(Cell(name, path, [header], unit or None, _number(raw), raw))
     return cells
 
 
