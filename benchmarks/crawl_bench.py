@@ -14,12 +14,14 @@ Both measured runs are separate processes timed from start to exit (interpreter 
 included, for both). It prints pages/s for both, their ratio (the issue's target is ≥ 0.8×,
 its floor 0.5×), each process's peak RSS and the archive's size (database, WAL and WARC files).
 
-    .venv/bin/python benchmarks/crawl_bench.py [--reports 3000] [--profile crawl.prof] [--one-process]
+    .venv/bin/python benchmarks/crawl_bench.py [--reports 3000] [--profile crawl.prof] [--one-process] [--timeline]
 
 `--profile FILE` runs the measured crawl under cProfile (slower; the ratio then says so) and
 prints its top functions by cumulative time, and the archive writer process's (into FILE.writer;
 the extraction process is not profiled). `--one-process` also times the crawl with extraction and storage on Scrapy's
 reactor thread (XXGK_WRITER_PROCESS=0), as before the writer process, in the same run.
+`--timeline` prints the crawl's, the writer's and the extraction process's CPU use second by
+second (sampled from /proc): where the measured crawl waits.
 """
 from __future__ import annotations
 
@@ -72,6 +74,8 @@ class TreeSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.done = pid, threading.Event()
         self.peak_rss, self.cpu = 0, {}  # bytes; pid -> (name, seconds)
+        self.samples: list[tuple[float, dict[str, float]]] = []  # (time, CPU seconds by name so far)
+        self.t0 = time.perf_counter()
         self.tick, self.page = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")
 
     def _tree(self) -> list[tuple[int, int]]:
@@ -102,9 +106,21 @@ class TreeSampler(threading.Thread):
                 rss += int(fields[21]) * self.page
                 self.cpu[pid] = (names[min(depth, 2)], (int(fields[11]) + int(fields[12])) / self.tick)
             self.peak_rss = max(self.peak_rss, rss)
+            self.samples.append((time.perf_counter() - self.t0, {n: self.cpu_of(n) for n in names}))
 
     def cpu_of(self, name: str) -> float:
         return sum(sec for n, sec in self.cpu.values() if n == name)
+
+    def timeline(self, step: float = 1.0) -> str:
+        """CPU use of each process per `step` seconds (1.00 = one core busy): where the crawl
+        waits (start-up, a process starved or idle, the drain at the end)."""
+        lines, last_t, last = ["   time   crawl  writer  extraction  (cores busy)"], 0.0, {}
+        for t, cpu in self.samples:
+            if t - last_t >= step or (t, cpu) == self.samples[-1]:
+                use = {n: (cpu[n] - last.get(n, 0.0)) / (t - last_t) for n in cpu}
+                lines.append(f"{t:7.1f}  {use['crawl']:6.2f}  {use['writer']:6.2f}  {use['extraction']:10.2f}")
+                last_t, last = t, cpu
+        return "\n".join(lines)
 
 
 def run_timed(argv: list[str], env: dict | None = None) -> tuple[float, float, float, float, TreeSampler]:
@@ -200,6 +216,8 @@ def main() -> None:
     parser.add_argument("--profile", metavar="FILE", help="run the measured crawl under cProfile into FILE")
     parser.add_argument("--one-process", action="store_true",
                         help="also time the crawl without its archive writer process (XXGK_WRITER_PROCESS=0)")
+    parser.add_argument("--timeline", action="store_true",
+                        help="also print each process's CPU use second by second during the measured crawl")
     parser.add_argument("--bare", metavar="REQUESTS_JSON", help=argparse.SUPPRESS)  # the baseline's process
     args = parser.parse_args()
     if args.bare:
@@ -248,6 +266,8 @@ def main() -> None:
           f"CPU per page, bare / xxgk: {bare_cpu / crawl_cpu:.2f}x (less sensitive to a busy machine)")
     print(f"archive: database {db_bytes / 2**20:.1f} MiB ({db_bytes / max(reports, 1) / 1024:.1f} KiB/report), "
           f"WARC {warc_bytes / 2**20:.1f} MiB")
+    if args.timeline:
+        print(tree.timeline())
     if args.profile:
         import pstats
 

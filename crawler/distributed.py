@@ -52,9 +52,10 @@ from crawler.pipelines import ArchivePipeline, walk_summary
 from crawler.safety import origin_of
 from crawler.warc import WarcCaptureMiddleware
 from pipelines.errors import UnreadableInput
-from pipelines.model import Cell, Check, Extraction
+from pipelines.model import Extraction
 from pipelines.report import extract_bytes, report_with_attachment, waits_for_attachments
 from storage.archive import alias_url, store_file
+from storage.rows import extraction_from_json
 
 log = logging.getLogger(__name__)
 
@@ -440,13 +441,6 @@ _ITEM_FIELDS = tuple(f.name for f in fields(PageItem) if f.name != "body")
 
 def extraction_to_json(extraction: Extraction) -> dict[str, Any]:
     return extraction.to_json()
-
-
-def extraction_from_json(data: dict[str, Any]) -> Extraction:
-    data = dict(data)
-    data["cells"] = [Cell(**c) for c in data.get("cells") or []]
-    data["checks"] = [Check(**c) for c in data.get("checks") or []]
-    return Extraction(**data)
 
 
 def spool_dir(store: str, attempt: str) -> str:

@@ -23,6 +23,7 @@ from pipelines.model import Extraction
 from pipelines.report import (UnreadableInput, extract_bytes, report_with_attachment,
                               waits_for_attachments)
 from storage.archive import REGION_KEYS, Archive, alias_url
+from storage.rows import PreparedReport
 from storage.identity import host_aliases
 
 log = logging.getLogger(__name__)
@@ -276,7 +277,8 @@ class ArchivePipeline:
     def extract(self, body: bytes, url: str, content_type: Optional[str],
                 filename: Optional[str] = None) -> Extraction:
         """One fetched body's extraction (the distributed writer takes the worker's instead:
-        crawler/distributed.py IngestPipeline)."""
+        crawler/distributed.py IngestPipeline; the writer process's may come as a
+        storage.rows.PreparedReport, which stands in for it: crawler/writer.py)."""
         return extract_bytes(body, url, content_type, filename=filename)
 
     def _touch(self, url: str, seen_at: str, column: Optional[str]) -> None:
@@ -314,6 +316,8 @@ class ArchivePipeline:
             log.exception("extraction failed for %s", item.url)
             return f"extraction failed: {type(exc).__name__}: {exc}"
         if waits_for_attachments(extraction, item.attachments):
+            if isinstance(extraction, PreparedReport):  # merged with its attachment's later
+                extraction = extraction.extraction()
             self.waiting[url] = Waiting(extraction, item.fetched_at, item.warc,
                                         {alias_url(a, self.alias) for a in item.attachments}, column=column)
             return None

@@ -39,6 +39,7 @@ from crawler.items import ARTICLE
 from crawler.pipelines import NOT_MODIFIED, ArchivePipeline
 from pipelines.errors import UnreadableInput
 from storage.archive import alias_url
+from storage.rows import prepare
 from storage.search import grams_ahead, provide_grams
 
 log = logging.getLogger(__name__)
@@ -429,8 +430,9 @@ def _quiet_child() -> None:
 
 
 def _extract_outcome(body: bytes, url: str, content_type: Optional[str]) -> tuple:
-    """A report page's extraction as the pipeline would get it: ("ok", Extraction, its
-    short-word index text), ("unreadable", why) or ("failed", exception type name, message)."""
+    """A report page's extraction as the pipeline would get it, its archive rows made here:
+    ("ok", PreparedReport, its short-word index text), ("unreadable", why) or ("failed",
+    exception type name, message)."""
     from pipelines.report import extract_bytes
 
     try:
@@ -440,7 +442,7 @@ def _extract_outcome(body: bytes, url: str, content_type: Optional[str]) -> tupl
     except Exception as exc:  # noqa: BLE001 (recorded in fetches.error, as in the pipeline)
         return ("failed", type(exc).__name__, str(exc))
     # the short-word index's text too, made here rather than by the writer's trigger
-    return ("ok", extraction, grams_ahead(extraction.title, extraction.agency, extraction.index_no,
+    return ("ok", prepare(extraction), grams_ahead(extraction.title, extraction.agency, extraction.index_no,
                                           extraction.body_text))
 
 

@@ -16,11 +16,12 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from pipelines.model import INDICATOR_KEYS, Extraction
+from pipelines.model import Extraction
 from pipelines.version import EXTRACTOR_VERSION
 from storage.identity import canonical_url, report_id_for  # noqa: F401 (the archive's ids)
 from storage.migrations import migrate
 from storage.rekey import rekey_reports
+from storage.rows import PreparedReport, dumps, prepare
 from storage.schema import TABLES
 from storage.versions import pack
 from storage.content import NOT_CONTENT, _plain_numbers, canonical_json, content_hash, content_hash_of  # noqa: F401
@@ -82,22 +83,8 @@ def alias_url(url: str, alias: Optional[Any]) -> str:
     return url
 
 
-def rebuildable(data: dict[str, Any]) -> bool:
-    """Does the report_versions view rebuild this extraction from its reports, cells and checks
-    rows with the same content (hash)? Not when an empty index_no_parts is stored as empty, or a
-    cell has no table name: such a current version's JSON is kept as well."""
-    return data.get("index_no_parts") != {} and all(c.get("table") is not None for c in data.get("cells") or [])
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False)
-
-
-def _dumps(value: Any) -> str:
-    return _ENCODER.encode(value)
-
-
 def _cell_map(data: dict[str, Any]) -> dict[str, Any]:
-    return {_dumps([c.get("table"), c.get("row"), c.get("column")]): _plain_numbers(c)
+    return {dumps([c.get("table"), c.get("row"), c.get("column")]): _plain_numbers(c)
             for c in data.get("cells") or []}
 
 
@@ -204,8 +191,7 @@ class Archive:
         # Reports saved but not yet flushed: id -> (content_sha256, version, first_seen).
         self._pending: dict[str, tuple[str, int, str]] = {}
         self._pending_data: dict[str, dict[str, Any]] = {}
-        self._paths: dict[tuple, str] = {}
-        self._labels: dict[tuple[str, str, str], int] = {}  # labels.id by key, as committed
+        self._labels: dict[tuple, int] = {}  # labels.id by label (storage/rows.py), as committed
         self._closed = False
         self._migrate()
 
@@ -304,18 +290,18 @@ class Archive:
         }
         self._add("fetch", row)
 
-    def save_report(self, *, url: str, portal: str, extraction: Extraction,
+    def save_report(self, *, url: str, portal: str, extraction: Union[Extraction, PreparedReport],
                     fetched_at: Optional[str] = None, capture: Optional[dict[str, Any]] = None,
                     column_url: Optional[str] = None, region: Optional[dict[str, Any]] = None) -> str:
         """Buffer one report; say whether it is 'new', 'changed' or 'unchanged'.
 
         `capture` = {"file", "offset"} of the WARC response record it came from.
-        The extraction is converted to plain data once; the hash, the rows, the version's JSON
-        and the comparison with the previous version all read that one copy."""
+        `extraction` may come prepared (storage/rows.py: the crawl's extraction process makes
+        the rows); otherwise it is prepared here, converted to plain data once."""
         seen = normalise_timestamp(fetched_at)
         report_id = self.report_id(url)
-        data = extraction.to_json()
-        digest = content_hash_of(data)
+        prepared = prepare(extraction)
+        digest = prepared.digest
         known = self._pending.get(report_id) or self._stored_state(report_id)
         if known is not None and known[0] == digest:
             region = region or {}
@@ -327,22 +313,22 @@ class Archive:
         version = 1 if known is None else known[1] + 1
         first_seen = seen if known is None else known[2]
         self._pending[report_id] = (digest, version, first_seen)
-        rows = self._report_rows(report_id, url, portal, data, digest, version, first_seen, seen)
+        rows = self._report_rows(report_id, url, portal, prepared, version, first_seen, seen)
         capture = capture or {}
         rows["report"].update({"warc_file": capture.get("file"), "warc_offset": capture.get("offset"),
                                "captured_at": seen if capture else None, "column_url": column_url,
                                "removed_at": None})
         region = region or {}
         rows["report"].update({key: region.get(key) for key in REGION_KEYS})
-        rows["changes"] = changes_between(report_id, version, previous, data) if previous else []
+        rows["changes"] = changes_between(report_id, version, previous, prepared.data()) if previous else []
         rows["previous"] = (known[1], previous) if previous else None
-        self._pending_data[report_id] = data
+        self._pending_data[report_id] = prepared
         self._add("report", rows)
         return "new" if known is None else "changed"
 
     def _previous_data(self, report_id: str, version: int) -> Optional[dict[str, Any]]:
         if report_id in self._pending_data:
-            return self._pending_data[report_id]
+            return self._pending_data[report_id].data()
         row = self.db.execute("select data_json from report_versions where report_id = ? and version = ?",
                               [report_id, version]).fetchone()
         return json.loads(row[0]) if row and row[0] else None
@@ -404,8 +390,8 @@ class Archive:
                                        *REGION_KEYS)}
         kept.update({k: v for k, v in (fill or {}).items() if kept.get(k) is None})
         kept.update(overwrite or {})
-        data = extraction.to_json()
-        digest = content_hash_of(data)
+        prepared = prepare(extraction)
+        digest = prepared.digest
         if digest == stored["content_sha256"]:
             self._add("update", (report_id, {**kept, "extractor_version": EXTRACTOR_VERSION,
                                              "confidence": extraction.confidence}))
@@ -413,14 +399,14 @@ class Archive:
         version = int(stored["version"] or 1)
         previous = self._previous_data(report_id, version)
         seen = stored["last_seen"] or utc_now()
-        rows = self._report_rows(report_id, stored["url"], stored["portal"], data, digest, version + 1,
+        rows = self._report_rows(report_id, stored["url"], stored["portal"], prepared, version + 1,
                                  stored["first_seen"] or seen, seen)
         rows["report"].update(kept)
         rows["version"]["first_seen"] = stored["captured_at"] or seen
-        rows["changes"] = changes_between(report_id, version + 1, previous, data) if previous else []
+        rows["changes"] = changes_between(report_id, version + 1, previous, prepared.data()) if previous else []
         rows["previous"] = (version, previous) if previous else None
         self._pending[report_id] = (digest, version + 1, stored["first_seen"] or seen)
-        self._pending_data[report_id] = data
+        self._pending_data[report_id] = prepared
         self._add("report", rows)
         return "changed"
 
@@ -452,57 +438,22 @@ class Archive:
         ).fetchone()
         return (row[0], int(row[1] or 1), row[2]) if row else None
 
-    def _report_rows(self, report_id: str, url: str, portal: str, data: dict[str, Any],
-                     digest: str, version: int, first_seen: str, seen: str) -> dict[str, Any]:
-        """The rows of one report from its to_json() data; cells and checks as tuples in
-        CELL_COLUMNS / CHECK_COLUMNS order, for executemany."""
-        cells: list[tuple] = []
-        seen_keys: set[tuple[str, str, str]] = set()
-        duplicates = 0
-        paths = self._paths  # label path -> its JSON text: a crawl has few distinct paths
-        if len(paths) > 100_000:  # a portal of ever-new labels: start again
-            paths.clear()
-        for seq, cell in enumerate(data["cells"]):
-            row_path, column_path = cell["row"] or [], cell["column"] or []
-            row_key, column_key = tuple(row_path), tuple(column_path)
-            row_json = paths.get(row_key) or paths.setdefault(row_key, _dumps(list(row_path)))
-            column_json = paths.get(column_key) or paths.setdefault(column_key, _dumps(list(column_path)))
-            key = (cell["table"] or "", row_json, column_json)
-            label = (*key, row_path[-1] if row_path else None, column_path[-1] if column_path else None)
-            # A repeated label path: kept (marked) for the version's data, not in the cells view.
-            duplicate = 1 if key in seen_keys else None
-            duplicates += duplicate or 0
-            seen_keys.add(key)
-            cells.append((report_id, seq, label, cell["unit"], cell["value"], cell["raw"], duplicate))
-        checks = [(report_id, check["check"], check["expected"], check["found"], check["kind"],
-                   _dumps({"where": check["where"] or {}, "kind": check["kind"]}), seq)
-                  for seq, check in enumerate(data["checks"])]
-        indicators = data["indicators"] or {}
-        report = {
-            "id": report_id, "url": url, "portal": portal, "title": data["title"],
-            "index_no": data["index_no"], "agency": data["agency"], "publisher": data["publisher"],
-            "written_date": data["written_date"], "published_date": data["published_date"],
-            "signed_date": data["signed_date"], "report_year": data["report_year"],
-            "template": data["template"], "body_text": data["body_text"], "content_sha256": digest,
-            "first_seen": first_seen, "last_seen": seen, "version": version,
-            **{key: indicators.get(key) for key in INDICATOR_KEYS},
-            "is_report": int(bool(data["is_report"])), "cells_count": len(cells) - duplicates,
-            "checks_count": len(checks), "confidence": data["confidence"], "duplicate_cells": duplicates,
-            "index_no_parts_json": _dumps(data["index_no_parts"]) if data["index_no_parts"] else None,
-            "indicators_json": _dumps(indicators),
-            "metadata_json": _dumps(data["metadata"] or {}),
-            "errors_json": _dumps(list(data["errors"] or [])),
-            "extractor_version": EXTRACTOR_VERSION,
-        }
+    def _report_rows(self, report_id: str, url: str, portal: str, prepared: PreparedReport,
+                     version: int, first_seen: str, seen: str) -> dict[str, Any]:
+        """The rows of one report: its prepared rows (storage/rows.py) with what this archive
+        adds (id, address, version, when seen)."""
+        report = {"id": report_id, "url": url, "portal": portal, **prepared.report,
+                  "first_seen": first_seen, "last_seen": seen, "version": version,
+                  "extractor_version": EXTRACTOR_VERSION}
         # The current version's data is what reports, cells and checks hold (the report_versions
         # view rebuilds it); its JSON is kept only where that would not give the same content.
+        data_zlib, data_size = prepared.version_zlib or (None, None)
         version_row = {
-            "report_id": report_id, "version": version, "content_sha256": digest, "url": url,
-            "first_seen": seen, "last_seen": seen, "data_zlib": None, "data_size": None,
+            "report_id": report_id, "version": version, "content_sha256": prepared.digest, "url": url,
+            "first_seen": seen, "last_seen": seen, "data_zlib": data_zlib, "data_size": data_size,
         }
-        if not rebuildable(data):
-            version_row["data_zlib"], version_row["data_size"] = pack(_dumps(data))
-        return {"report": report, "cells": cells, "checks": checks, "version": version_row}
+        return {"report": report, "cells": prepared.cells, "checks": [(report_id, *c) for c in prepared.checks],
+                "version": version_row}
 
     def _add(self, kind: str, payload: Any) -> None:
         if self._closed:
@@ -562,30 +513,30 @@ class Archive:
         conn.execute(_upsert_sql("reports", tuple(report), "id"), report)
         conn.execute("delete from cell_values where report_id = ?", [report["id"]])
         conn.execute("delete from checks where report_id = ?", [report["id"]])
-        conn.executemany(_INSERT_CELL, [(r, seq, self._label_id(label), *rest)
-                                        for r, seq, label, *rest in rows["cells"]])
+        report_id, label_id = report["id"], self._label_id
+        conn.executemany(_INSERT_CELL, [(report_id, seq, label_id(label), unit, value, raw, duplicate)
+                                        for seq, (label, unit, value, raw, duplicate) in enumerate(rows["cells"])])
         conn.executemany(_INSERT_CHECK, rows["checks"])
         if rows.get("previous"):  # the version it replaces becomes an earlier one: its JSON kept
             number, previous = rows["previous"]
-            conn.execute(_KEEP_VERSION, [*pack(_dumps(previous)), report["id"], number])
+            conn.execute(_KEEP_VERSION, [*pack(dumps(previous)), report["id"], number])
         conn.execute(_INSERT_VERSION, rows["version"])
         if rows.get("changes"):
             conn.executemany(_INSERT_CHANGE, rows["changes"])
 
     def _label_id(self, label: tuple) -> int:
         """labels.id of (table, row path, column path, row label, column label), added if new."""
-        key = label[:3]
-        label_id = self._labels.get(key)
+        label_id = self._labels.get(label)  # (row and column label follow from the paths)
         if label_id is None:
             conn = self.db.conn
             row = conn.execute("select id from labels where table_name = ? and row_path = ? and column_path = ?",
-                               key).fetchone()
+                               label[:3]).fetchone()
             if row is None:
                 label_id = conn.execute("insert into labels (table_name, row_path, column_path, row_label, "
                                         "column_label) values (?, ?, ?, ?, ?)", label).lastrowid
             else:
                 label_id = row[0]
-            self._labels[key] = label_id
+            self._labels[label] = label_id
         return label_id
 
     def _write_seen(self, report_id: str, version: int, seen: str, fill: Optional[dict[str, Any]] = None) -> None:
