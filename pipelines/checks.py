@@ -75,14 +75,22 @@ def _add(values: list[Optional[Number]]) -> Optional[Number]:
 def compare(check: str, total: Optional[Number], parts: list[Optional[Number]],
             where: dict) -> Optional[Check]:
     """The blank rule of the module docstring, for total = sum(parts)."""
+    failed = _verdict(total, parts)
+    return Check(check, failed[0], failed[1], where, failed[2]) if failed else None
+
+
+def _verdict(total: Optional[Number], parts: list[Optional[Number]]
+             ) -> Optional[tuple[Optional[Number], Optional[Number], str]]:
+    """(expected, found, kind) when total = sum(parts) fails the blank rule, else None.
+    The checks below call it and build `where` only for a failure (most pass)."""
     expected = _add(parts)
     if total is None:
         if expected is not None and abs(expected) > _EPS:
-            return Check(check, expected, None, where, "missing")
+            return expected, None, "missing"
         return None
     if expected is None or abs(expected - total) <= _EPS:
         return None
-    return Check(check, expected, total, where, "mismatch")
+    return expected, total, "mismatch"
 
 
 def run(template: str, cells: list[Cell]) -> list[Check]:
@@ -105,19 +113,13 @@ class _Grid:
     """Cells of one table indexed by row and column path, in printed order."""
 
     def __init__(self, cells: list[Cell]) -> None:
-        self.values: dict[tuple[tuple[str, ...], tuple[str, ...]], Optional[Number]] = {}
-        self.rows: list[tuple[str, ...]] = []
-        self.columns: list[tuple[str, ...]] = []
-        rows, columns = set(), set()
-        for c in cells:
-            r, k = tuple(c.row), tuple(c.column)
-            self.values[(r, k)] = c.value
-            if r not in rows:
-                rows.add(r)
-                self.rows.append(r)
-            if k not in columns:
-                columns.add(k)
-                self.columns.append(k)
+        keys = [(tuple(c.row), tuple(c.column)) for c in cells]
+        # a repeated (row, column) keeps its first place and its last value, as assignment does
+        self.values: dict[tuple[tuple[str, ...], tuple[str, ...]], Optional[Number]] = dict(
+            zip(keys, [c.value for c in cells]))
+        # distinct rows and columns in printed order (dict.fromkeys keeps the first occurrence)
+        self.rows: list[tuple[str, ...]] = list(dict.fromkeys([r for r, _k in keys]))
+        self.columns: list[tuple[str, ...]] = list(dict.fromkeys([k for _r, k in keys]))
 
     def get(self, row: tuple[str, ...], column: tuple[str, ...]) -> Optional[Number]:
         return self.values.get((row, column))
@@ -129,21 +131,22 @@ def _is_total(label: str) -> bool:
 
 def table3(cells: list[Cell]) -> list[Check]:
     grid = _Grid(cells)
+    get = grid.values.get  # by (row, column): the lookups below run a few hundred times a table
     out: list[Check] = []
     total_cols = [k for k in grid.columns if k and _is_total(k[-1])]
     total_col = total_cols[0] if total_cols else None
     parts_cols = [k for k in grid.columns if k != total_col]
 
-    def where(row: tuple[str, ...], col: tuple[str, ...]) -> dict:
-        return {"table": T3_NAME, "row": list(row), "column": list(col)}
+    def fail(check: str, failed: tuple, row: tuple[str, ...], col: tuple[str, ...]) -> None:
+        out.append(Check(check, failed[0], failed[1], {"table": T3_NAME, "row": list(row), "column": list(col)},
+                         failed[2]))
 
     # t3_row_total
     if total_col is not None:
         for row in grid.rows:
-            found = compare("t3_row_total", grid.get(row, total_col),
-                            [grid.get(row, k) for k in parts_cols], where(row, total_col))
-            if found:
-                out.append(found)
+            failed = _verdict(get((row, total_col)), [get((row, k)) for k in parts_cols])
+            if failed:
+                fail("t3_row_total", failed, row, total_col)
 
     # the result categories under 三、本年度办理结果
     categories: dict[str, dict] = {}
@@ -161,9 +164,9 @@ def table3(cells: list[Cell]) -> list[Check]:
         (a blank there is reported once, by t3_row_total)."""
         if row is None:
             return None
-        found = grid.get(row, col)
+        found = get((row, col))
         if found is None and col == total_col:
-            return _add([grid.get(row, k) for k in parts_cols])
+            return _add([get((row, k)) for k in parts_cols])
         return found
 
     def category_value(cat: dict, col: tuple[str, ...]) -> Optional[Number]:
@@ -173,21 +176,20 @@ def table3(cells: list[Cell]) -> list[Check]:
     # a parent printed on a row of its own with every cell blank is a heading, not a figure
     figured = [cat for cat in categories.values()
                if cat["own"] is not None and cat["subs"]
-               and any(grid.get(cat["own"], k) is not None for k in grid.columns)]
+               and any(get((cat["own"], k)) is not None for k in grid.columns)]
     for col in grid.columns:
         # t3_subtotal
         for cat in figured:
-            found = compare("t3_subtotal", grid.get(cat["own"], col),
-                            [value(r, col) for r in cat["subs"]], where(cat["own"], col))
-            if found:
-                out.append(found)
+            failed = _verdict(get((cat["own"], col)), [value(r, col) for r in cat["subs"]])
+            if failed:
+                fail("t3_subtotal", failed, cat["own"], col)
         # t3_results_total
         if total_cat is not None and categories[total_cat]["own"] is not None:
             total_row = categories[total_cat]["own"]
             parts = [category_value(cat, col) for name, cat in categories.items() if name != total_cat]
-            found = compare("t3_results_total", grid.get(total_row, col), parts, where(total_row, col))
-            if found:
-                out.append(found)
+            failed = _verdict(get((total_row, col)), parts)
+            if failed:
+                fail("t3_results_total", failed, total_row, col)
 
     # t3_identity
     def top(prefix: str) -> Optional[tuple[str, ...]]:
@@ -200,16 +202,19 @@ def table3(cells: list[Cell]) -> list[Check]:
             left = [value(new, col), value(carried, col)]
             right = [value(total_row, col), value(nxt, col)]
             lsum, rsum = _add(left), _add(right)
-            spot = {"table": T3_NAME, "column": list(col), "rule": T3_IDENTITY_RULE}
             if lsum is None and rsum is None:
                 continue
             if rsum is None or lsum is None:
                 given = lsum if lsum is not None else rsum
                 if abs(given) > _EPS:
-                    out.append(Check("t3_identity", lsum, rsum, spot, "missing"))
+                    out.append(Check("t3_identity", lsum, rsum, _identity_spot(col), "missing"))
             elif abs(lsum - rsum) > _EPS:
-                out.append(Check("t3_identity", lsum, rsum, spot, "mismatch"))
+                out.append(Check("t3_identity", lsum, rsum, _identity_spot(col), "mismatch"))
     return out
+
+
+def _identity_spot(col: tuple[str, ...]) -> dict:
+    return {"table": T3_NAME, "column": list(col), "rule": T3_IDENTITY_RULE}
 
 
 def table4(cells: list[Cell]) -> list[Check]:
@@ -221,10 +226,10 @@ def table4(cells: list[Cell]) -> list[Check]:
                 continue
             group = col[:-1]
             parts = [k for k in grid.columns if k != col and k[:-1] == group]
-            found = compare("t4_total", grid.get(row, col), [grid.get(row, k) for k in parts],
-                            {"table": T4_NAME, "row": list(row), "column": list(col)})
-            if found:
-                out.append(found)
+            failed = _verdict(grid.get(row, col), [grid.get(row, k) for k in parts])
+            if failed:
+                out.append(Check("t4_total", failed[0], failed[1],
+                                 {"table": T4_NAME, "row": list(row), "column": list(col)}, failed[2]))
     return out
 
 
@@ -248,9 +253,8 @@ def pre2019(cells: list[Cell]) -> list[Check]:
             if not any(parts):
                 continue
             for col in grid.columns:
-                found = compare("pre2019_parts", grid.get(row, col),
-                                [grid.get(r, col) if r else None for r in parts],
-                                {"table": table, "row": list(row), "column": list(col)})
-                if found:
-                    out.append(found)
+                failed = _verdict(grid.get(row, col), [grid.get(r, col) if r else None for r in parts])
+                if failed:
+                    out.append(Check("pre2019_parts", failed[0], failed[1],
+                                     {"table": table, "row": list(row), "column": list(col)}, failed[2]))
     return out

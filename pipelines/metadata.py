@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import islice
 from typing import Iterable, Optional
 
 from .document import Block, Document, Table
@@ -50,16 +51,19 @@ def from_table(table: Table) -> dict[str, str]:
     """Label cells followed by value cells, any number of pairs per row."""
     found: dict[str, str] = {}
     for row in table.rows:
+        labels = list(map(normalise_label, row))
+        if not any(labels):  # most rows of a statistics table: nothing to read
+            continue
         i = 0
         while i < len(row):
-            label = normalise_label(row[i])
+            label = labels[i]
             if label is None:
                 i += 1
                 continue
             j = i + 1
             while j < len(row) and row[j] == row[i]:  # colspan copies of the label
                 j += 1
-            value = row[j] if j < len(row) and normalise_label(row[j]) is None else ""
+            value = row[j] if j < len(row) and labels[j] is None else ""
             found.setdefault(label, value.strip())
             i = j + 1 if value else j
     return found
@@ -70,7 +74,8 @@ def from_lines(lines: Iterable[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     pending: Optional[str] = None
     for line in lines:
-        matches = list(_INLINE_RE.finditer(line))
+        # `label：value` needs a colon: prose without one is not searched
+        matches = list(_INLINE_RE.finditer(line)) if ":" in line or "：" in line else []
         if len(matches) == 1 and matches[0].start() == 0 and matches[0].end() == len(line.rstrip()):
             pending = _SPACES.sub("", matches[0].group(1))  # "索引号：" alone: the value follows
             continue
@@ -102,9 +107,9 @@ def extract_metadata(doc: Document) -> dict[str, str]:
                 if v:
                     meta.setdefault(k, v)
     # a block may hold several lines of page chrome (来源：…\n 时间：…)
-    lines = [part for b in blocks if isinstance(b, str) for part in b.split("\n") if part.strip()]
+    lines = (part for b in blocks if isinstance(b, str) for part in b.split("\n") if part.strip())
     # Only the top of a page carries header lines; prose further down may quote 来源：…
-    for k, v in from_lines(lines[:40]).items():
+    for k, v in from_lines(islice(lines, 40)).items():
         meta.setdefault(k, v)
     return meta
 

@@ -94,6 +94,8 @@ def _blocks(root: etree._Element, skip: Optional[etree._Element] = None,
     buf: list[str] = []
 
     def flush() -> None:
+        if not buf:  # called at every block boundary, mostly with nothing gathered
+            return
         line = clean("".join(buf))
         buf.clear()
         if line:
@@ -172,7 +174,10 @@ def table_grid(table: etree._Element, budget: Optional[_Budget] = None) -> list[
             break
         row: list[str] = []
         col = 0
-        for cell in tr.iterchildren("td", "th"):
+        for cell in tr:
+            tag = cell.tag
+            if tag != "td" and tag != "th":
+                continue
             if pending:
                 while (r, col) in pending:
                     row.append(pending.pop((r, col)))
