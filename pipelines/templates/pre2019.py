@@ -224,10 +224,13 @@ class Outline:
     def path(self, label: str) -> list[str]:
         style = numbering_style(label)
         depth = self.depth(style)
-        self.stack = {d: lab for d, lab in self.stack.items() if d < depth}
-        self.stack[depth] = label
+        # the stack keeps ascending depths in insertion order (only shallower entries stay
+        # before the one added), so its values are already the path: no sort per row
+        stack = {d: lab for d, lab in self.stack.items() if d < depth}
+        stack[depth] = label
+        self.stack = stack
         self.prev_depth, self.prev_style = depth, (SUB if style == PLAIN and self.prev_style == SUB else style)
-        return [self.stack[d] for d in sorted(self.stack)]
+        return list(stack.values())
 
 
 def table_title(table: Table, before: list[Block], layout: StatLayout) -> str:
