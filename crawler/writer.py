@@ -44,10 +44,13 @@ from storage.search import grams_ahead, provide_grams
 
 log = logging.getLogger(__name__)
 
-QUEUE_ITEMS = 64                 # items waiting in the writer process, at most
+QUEUE_ITEMS = 320                # items waiting in the writer process, at most
 QUEUE_BYTES = 64 * 1024 * 1024   # … and their pickled bytes (an item may be a large attachment)
 STOP_TIMEOUT = 120.0             # seconds the writer may take to finish after the crawls closed
-LOOKAHEAD = 16                   # of those, how many are being extracted ahead of storage
+LOOKAHEAD = 256                  # of those, how many are being extracted ahead of storage: more
+                                 # than one write batch holds (crawler/pipelines.py WRITE_BATCH,
+                                 # two writes a report), or the extraction process idles while the
+                                 # writer commits a batch and the writer then waits for it
 EXTRACT_PROCESSES = 1            # processes extracting report pages for the writer (0: none)
 PROFILE_ENV = "XXGK_WRITER_PROFILE"  # a file: the writer runs under cProfile (crawl_bench --profile)
 EXIT_ORPHANED = 3                # the writer's exit status when the crawl process went away
