@@ -477,7 +477,7 @@ def test_short_word_tokens_match_the_per_character_encoding() -> None:
         return tokens
 
     rng = random.Random(11)
-    alphabet = "政府信息公开年度报告 \n\tABCabc123ＡＢİß，。😀\ud83d"
+    alphabet = "政府信息公开年度报告 \n\tABCabc123ＡＢİß，。😀\ud83d\u3000\xa0\x1c\r"
     for _ in range(500):
         texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3)]
         assert gram_tokens(*texts) == per_character(*texts)
