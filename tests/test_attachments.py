@@ -284,3 +284,20 @@ def test_image_only_report_is_kept_as_a_report_with_a_clear_error():
     assert result.is_report is True
     assert result.errors == [IMAGE_ONLY_ERROR]
     assert result.cells == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk", "utf-16", "utf-16-le"])
+@pytest.mark.parametrize("href", ["附件/2023年报告.PDF", "/a/b.docx?x=1", "c.Xls", "../d.wps", "e.ET"])
+def test_a_page_linking_an_attachment_is_always_read_for_links(encoding, href):
+    """The crawl skips reading links of pages that cannot hold one: never one that does."""
+    from crawler.families.attachments import attachment_links, may_link_attachments
+
+    html = f'<html><body><p>政府信息公开</p><a href="{href}">年度报告</a></body></html>'
+    assert attachment_links(html, "http://127.0.0.1/x/index.html")
+    assert may_link_attachments(html.encode(encoding))
+
+
+def test_a_page_without_attachment_links_is_skipped():
+    from crawler.families.attachments import may_link_attachments
+
+    assert not may_link_attachments('<a href="/x/2023.html">年度报告</a><a href="doc/">文档</a>'.encode("gbk"))

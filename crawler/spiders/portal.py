@@ -19,7 +19,7 @@ import scrapy
 from scrapy.http import FormRequest, Request, Response
 
 from crawler import families
-from crawler.families.attachments import attachment_links, is_attachment_url
+from crawler.families.attachments import attachment_links, is_attachment_url, may_link_attachments
 from crawler.items import ARTICLE, ATTACHMENT, FAILED, LIST, META_COLUMN, META_KIND, PageItem
 from crawler.scrapyd import registry_arguments, resuming, scrapyd_settings
 from crawler.safety import (DEFAULT_MAX_RETRY_AFTER, BlockedRedirect, origin_of, origins_of,
@@ -162,7 +162,8 @@ class PortalSpider(scrapy.Spider):
 
     def parse_article(self, response: Response):
         item = self.page(response, ARTICLE)
-        text = page_text(response) if response.status == 200 and not is_attachment_url(response.url) else None
+        text = page_text(response) if (response.status == 200 and not is_attachment_url(response.url)
+                                       and may_link_attachments(response.body or b"")) else None
         links = [link for link in attachment_links(text, response.url) if self.same_site(link.url)] if text else []
         item.attachments = tuple(link.url for link in links)
         yield item
