@@ -32,6 +32,7 @@ import subprocess
 import sys
 import threading
 from collections import deque
+from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from typing import Any, Callable, Optional
 
@@ -51,6 +52,7 @@ LOOKAHEAD = 256                  # of those, how many are being extracted ahead 
                                  # than one write batch holds (crawler/pipelines.py WRITE_BATCH,
                                  # two writes a report), or the extraction process idles while the
                                  # writer commits a batch and the writer then waits for it
+PIPE_BYTES = 1024 * 1024         # each pipe to and from an extraction process (Linux's most for any user)
 EXTRACT_PROCESSES = 1            # processes extracting report pages for the writer (0: none)
 PROFILE_ENV = "XXGK_WRITER_PROFILE"  # a file: the writer runs under cProfile (crawl_bench --profile)
 EXIT_ORPHANED = 3                # the writer's exit status when the crawl process went away
@@ -449,40 +451,127 @@ def _extract_outcome(body: bytes, url: str, content_type: Optional[str]) -> tupl
                                           extraction.body_text))
 
 
+def _extraction_main(tasks: Connection, results: Connection) -> None:
+    """An extraction process: pages in, pickled outcomes out, in order, until its pipe closes."""
+    _quiet_child()
+    while True:
+        try:
+            body, url, content_type = pickle.loads(tasks.recv_bytes())
+        except (EOFError, OSError):
+            return
+        results.send_bytes(pickle.dumps(_extract_outcome(body, url, content_type),
+                                        protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _grow_pipe(conn: Connection) -> None:
+    """Room for a few dozen report pages (a pipe holds 64 KiB, one or two, by default)."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(conn.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    except (OSError, ImportError, ValueError):  # not Linux, or over /proc/sys/fs/pipe-max-size
+        pass
+
+
+class _ExtractionProcess:
+    """One extraction process, a pipe each way. The writer's main thread sends the pages; a
+    thread of its own reads the outcomes as they come. (A ProcessPoolExecutor queues one call
+    ahead per process and hands over each one through two more threads of the writer, which
+    fought its main thread for the interpreter: about 1.2 s of the writer's CPU a 3,000-report
+    crawl.)"""
+
+    def __init__(self, context) -> None:
+        task_reader, self.tasks = context.Pipe(duplex=False)
+        self.results, result_writer = context.Pipe(duplex=False)
+        _grow_pipe(self.tasks)
+        _grow_pipe(self.results)
+        self.proc = context.Process(target=_extraction_main, args=(task_reader, result_writer), daemon=True)
+        self.proc.start()
+        task_reader.close()
+        result_writer.close()
+        self.sent: deque = deque()  # futures of the pages sent, oldest first
+        self.lock = threading.Lock()
+        self.dead = False
+        self.reader = threading.Thread(target=self._collect, name="xxgk-extraction-results", daemon=True)
+        self.reader.start()
+
+    def submit(self, body: bytes, url: str, content_type: Optional[str]) -> Future:
+        data = pickle.dumps((body, url, content_type), protocol=pickle.HIGHEST_PROTOCOL)
+        future: Future = Future()
+        with self.lock:
+            if self.dead:
+                raise RuntimeError("the extraction process stopped")
+            self.sent.append(future)
+        self.tasks.send_bytes(data)  # outside the lock: the reader thread drains the results meanwhile
+        return future
+
+    def _collect(self) -> None:
+        while True:
+            try:
+                data = self.results.recv_bytes()
+            except (EOFError, OSError):
+                break
+            with self.lock:
+                future = self.sent.popleft() if self.sent else None
+            if future is not None:
+                future.set_result(data)
+        with self.lock:
+            self.dead = True
+            left, self.sent = list(self.sent), deque()
+        for future in left:
+            future.set_exception(RuntimeError("the extraction process stopped"))
+
+    def stop(self, wait: bool = True) -> None:
+        try:
+            self.tasks.close()  # the process ends after the pages sent
+        except OSError:
+            pass
+        if not wait:
+            self.proc.kill()
+        self.proc.join(timeout=STOP_TIMEOUT)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.reader.join(timeout=5)
+
+
 class Extractor:
     """EXTRACT_PROCESSES processes extracting the report pages queued in the writer while it
     stores the ones before them (extraction is pure: same page, same result). Attachments and
     anything else are extracted in the writer itself, as is everything once a process died."""
 
     def __init__(self, processes: int = EXTRACT_PROCESSES):
-        self.pool = None
+        self.workers: list[_ExtractionProcess] = []
         if processes > 0:
             import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
 
-            self.pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=_quiet_child)
+            context = multiprocessing.get_context("spawn")
+            self.workers = [_ExtractionProcess(context) for _ in range(processes)]
+        self.turn = 0
 
     def submit(self, item: Any, alias: Any):
-        if (self.pool is None or getattr(item, "kind", None) != ARTICLE or item.cached or item.retrying
+        if (not self.workers or getattr(item, "kind", None) != ARTICLE or item.cached or item.retrying
                 or item.body is None or item.status == NOT_MODIFIED):
             return None
         url = alias_url(item.url, tuple(alias) if alias else None)
+        self.turn = (self.turn + 1) % len(self.workers)
         try:
-            return url, self.pool.submit(_extract_outcome, item.body, url, item.content_type)
-        except Exception:  # noqa: BLE001 (a broken pool: extract in the writer from now on)
+            return url, self.workers[self.turn].submit(item.body, url, item.content_type)
+        except Exception:  # noqa: BLE001 (a process died: extract in the writer from now on)
             self.broken()
             return None
 
     def broken(self) -> None:
-        if self.pool is not None:
+        if self.workers:
             log.warning("an extraction process stopped: the archive writer extracts the pages itself")
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = None
+            workers, self.workers = self.workers, []
+            for worker in workers:
+                worker.stop(wait=False)
 
     def stop(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        for worker in self.workers:
+            worker.stop()
+        self.workers = []
 
 
 class PrefetchingPipeline(ArchivePipeline):
@@ -496,7 +585,7 @@ class PrefetchingPipeline(ArchivePipeline):
         if pending is None or filename is not None or pending[0] != url:
             return super().extract(body, url, content_type, filename)
         try:
-            outcome = pending[1].result()
+            outcome = pickle.loads(pending[1].result())
         except Exception:  # noqa: BLE001 (the process died: do it here)
             if self.extractor is not None:
                 self.extractor.broken()
