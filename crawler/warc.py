@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import zlib
 from datetime import datetime, timezone
 from typing import Optional
 from urllib.parse import urlsplit
@@ -20,6 +21,9 @@ from warcio.warcwriter import WARCWriter
 
 SOFTWARE = "xxgk-archive/0.1 (Scrapy; warcio)"
 MAX_FILE_BYTES = 1024 ** 3  # start a new file past 1 GiB
+# Each record is its own gzip member, compressed at zlib's default level: warcio's level 9
+# took 9% more time on the reactor thread for 1% smaller files (crawl_bench pages).
+GZIP_LEVEL = 6
 # Scrapy decodes chunked transfer encoding before we see the body.
 DROP_RESPONSE_HEADERS = frozenset((b"transfer-encoding",))
 
@@ -41,7 +45,10 @@ def _headers(headers) -> list[tuple[str, str]]:
 
 
 class WarcWriterFile:
-    """One gzipped WARC file being written, with a warcinfo record at its start."""
+    """One gzipped WARC file being written, with a warcinfo record at its start.
+
+    warcio writes each record uncompressed into a buffer; the file gets it as one gzip member,
+    both records of an exchange in one write."""
 
     def __init__(self, directory: str, portal: str, serial: int):
         os.makedirs(directory, exist_ok=True)
@@ -50,13 +57,22 @@ class WarcWriterFile:
         self.name = f"{safe}-{stamp}-{os.getpid()}-{serial:05d}.warc.gz"
         self.path = os.path.join(directory, self.name)
         self.fh = open(self.path, "ab")
-        self.writer = WARCWriter(self.fh, gzip=True)
+        self.buffer = io.BytesIO()
+        self.writer = WARCWriter(self.buffer, gzip=False)
         info = self.writer.create_warcinfo_record(self.name, {
             "software": SOFTWARE, "format": "WARC File Format 1.1",
             "description": f"xxgk archive crawl of portal {portal}",
         })
-        self.writer.write_record(info)
+        self.fh.write(self._member(info))
         self.fh.flush()
+
+    def _member(self, record) -> bytes:
+        """The record as one gzip member."""
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        self.writer.write_record(record)
+        compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        return compressor.compress(self.buffer.getbuffer()) + compressor.flush()
 
     def write_exchange(self, request, response) -> int:
         """Write request + response; return the response record's offset."""
@@ -76,9 +92,8 @@ class WarcWriterFile:
         )
         req_record.rec_headers.replace_header("WARC-Concurrent-To", resp_record.rec_headers.get_header("WARC-Record-ID"))
         offset = self.fh.tell()
-        self.writer.write_record(resp_record)
-        self.writer.write_record(req_record)
-        self.fh.flush()
+        self.fh.write(self._member(resp_record) + self._member(req_record))
+        self.fh.flush()  # on disk before the fetches row that points here can be committed
         return offset
 
     def size(self) -> int:
