@@ -9,7 +9,8 @@ run, one after another, as the reactor did: the two processes use two cores.
 - One writer process per `run_crawls` (all crawls running at once share it, so their writes
   are serialised as before and there is one more process whatever --parallel is).
 - Items go through a pipe; the writer's reader thread keeps at most QUEUE_ITEMS items and
-  QUEUE_BYTES bytes waiting. Past that the pipe fills and the reactor waits: back pressure,
+  QUEUE_BYTES bytes waiting (and what its last read took from the pipe, at most READ_BYTES
+  more: FrameReader). Past that the pipe fills and the reactor waits: back pressure,
   so memory stays bounded when extraction is slower than fetching.
 - Nothing counts as stored before its SQLite commit (the pipeline's own batches). The writer
   ignores SIGINT / SIGTERM: the crawl process stops the crawls and closes each run through it
@@ -28,6 +29,7 @@ import os
 import pickle
 import queue
 import signal
+import struct
 import subprocess
 import sys
 import threading
@@ -52,6 +54,7 @@ LOOKAHEAD = 256                  # of those, how many are being extracted ahead 
                                  # than one write batch holds (crawler/pipelines.py WRITE_BATCH,
                                  # two writes a report), or the extraction process idles while the
                                  # writer commits a batch and the writer then waits for it
+READ_BYTES = 1024 * 1024         # read from a pipe at once by a reader thread (FrameReader)
 PIPE_BYTES = 1024 * 1024         # each pipe to and from an extraction process (Linux's most for any user)
 EXTRACT_PROCESSES = 1            # processes extracting report pages for the writer (0: none)
 PROFILE_ENV = "XXGK_WRITER_PROFILE"  # a file: the writer runs under cProfile (crawl_bench --profile)
@@ -69,6 +72,44 @@ _EXIT_MESSAGE = pickle.dumps((EXIT, "", None), protocol=pickle.HIGHEST_PROTOCOL)
 _BOOT = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); "
          "signal.signal(signal.SIGTERM, signal.SIG_IGN); "
          "import runpy; runpy.run_module('crawler.writer', run_name='__main__', alter_sys=True)")
+
+
+class FrameReader:
+    """The messages of a multiprocessing Connection (its framing: a 4-byte big-endian length,
+    or -1 and an 8-byte one) read many at a time.
+
+    A thread reading a pipe beside a busy main thread waits for the interpreter after every
+    read call, up to its switch interval (5 ms); Connection.recv_bytes makes two or more calls
+    a message, so such a thread fell behind a pipe of a few hundred messages a second. One read
+    takes all that is waiting, however many messages."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.buffer = bytearray()
+        self.frames: deque = deque()
+
+    def recv_bytes(self) -> bytes:
+        while not self.frames:
+            chunk = os.read(self.fd, READ_BYTES)
+            if not chunk:
+                raise EOFError
+            self.buffer += chunk
+            self._split()
+        return self.frames.popleft()
+
+    def _split(self) -> None:
+        buffer, start, end = self.buffer, 0, len(self.buffer)
+        while end - start >= 4:
+            (size,), header = struct.unpack_from("!i", buffer, start), 4
+            if size == -1:
+                if end - start < 12:
+                    break
+                (size,), header = struct.unpack_from("!Q", buffer, start + 4), 12
+            if end - start < header + size:
+                break
+            self.frames.append(bytes(buffer[start + header:start + header + size]))
+            start += header + size
+        del buffer[:start]
 
 
 # -- the crawl process's side --------------------------------------------------------------------
@@ -333,6 +374,7 @@ def writer_main(read_fd: int, write_fd: int) -> int:
         with send_lock:
             out.send_bytes(data)
 
+    frames = FrameReader(inbox.fileno())
     waiting: queue.Queue = queue.Queue()
     room = threading.Semaphore(QUEUE_ITEMS)
     held = [0]
@@ -342,7 +384,7 @@ def writer_main(read_fd: int, write_fd: int) -> int:
         while True:
             room.acquire()
             try:
-                data = inbox.recv_bytes()
+                data = frames.recv_bytes()
             except (EOFError, OSError):
                 os._exit(EXIT_ORPHANED)  # the crawl process is gone: stop now, commit nothing more
             with bytes_free:
@@ -506,9 +548,10 @@ class _ExtractionProcess:
         return future
 
     def _collect(self) -> None:
+        frames = FrameReader(self.results.fileno())
         while True:
             try:
-                data = self.results.recv_bytes()
+                data = frames.recv_bytes()
             except (EOFError, OSError):
                 break
             with self.lock:

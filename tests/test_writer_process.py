@@ -144,3 +144,34 @@ def test_killed_extraction_process_the_writer_extracts_itself(portal, tmp_path):
     assert len(said) == 1, result.stderr
     assert [r["status"] for r in q(db, "select status from crawl_runs")] == ["finished"]
     assert snapshot(db) == snapshot(full_db)
+
+
+def test_frame_reader_reads_back_every_message_a_connection_sent():
+    """The writer's reader threads read a Connection's messages many at a time (FrameReader):
+    every size, split anywhere across reads, comes back whole and in order; the end is EOFError."""
+    import random
+    import threading
+    from multiprocessing.connection import Connection
+
+    from crawler.writer import FrameReader
+
+    rng = random.Random(5)
+    messages = [b"", b"x", rng.randbytes(16383), rng.randbytes(16385), rng.randbytes(3 * 1024 * 1024 + 7)]
+    messages += [rng.randbytes(rng.randint(0, 70_000)) for _ in range(300)]
+    read_fd, write_fd = os.pipe()
+    sender = Connection(write_fd, readable=False)
+
+    def send() -> None:
+        for message in messages:
+            sender.send_bytes(message)
+        sender.close()
+
+    thread = threading.Thread(target=send)
+    thread.start()
+    frames = FrameReader(read_fd)
+    got = [frames.recv_bytes() for _ in messages]
+    with pytest.raises(EOFError):
+        frames.recv_bytes()
+    thread.join()
+    os.close(read_fd)
+    assert got == messages
