@@ -55,7 +55,7 @@ LOOKAHEAD = 256                  # of those, how many are being extracted ahead 
                                  # two writes a report), or the extraction process idles while the
                                  # writer commits a batch and the writer then waits for it
 READ_BYTES = 1024 * 1024         # read from a pipe at once by a reader thread (FrameReader)
-PIPE_BYTES = 1024 * 1024         # each pipe to and from an extraction process (Linux's most for any user)
+PIPE_BYTES = 1024 * 1024         # pipes to the writer and its extraction processes (Linux: most a user may ask)
 EXTRACT_PROCESSES = 1            # processes extracting report pages for the writer (0: none)
 PROFILE_ENV = "XXGK_WRITER_PROFILE"  # a file: the writer runs under cProfile (crawl_bench --profile)
 EXIT_ORPHANED = 3                # the writer's exit status when the crawl process went away
@@ -156,6 +156,7 @@ class WriterProcess:
     def __init__(self, on_death: Optional[Callable[[str], None]] = None):
         self.on_death = on_death  # called (from the reader thread) with the one-line reason
         to_writer_r, to_writer_w = os.pipe()
+        _grow_pipe(to_writer_w)  # the reactor writes without waiting for the writer's reader thread
         from_writer_r, from_writer_w = os.pipe()
         self.proc = subprocess.Popen(
             [sys.executable, "-c", _BOOT, str(to_writer_r), str(from_writer_w)],
@@ -505,12 +506,12 @@ def _extraction_main(tasks: Connection, results: Connection) -> None:
                                         protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _grow_pipe(conn: Connection) -> None:
+def _grow_pipe(fd: int) -> None:
     """Room for a few dozen report pages (a pipe holds 64 KiB, one or two, by default)."""
     try:
         import fcntl
 
-        fcntl.fcntl(conn.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
     except (OSError, ImportError, ValueError):  # not Linux, or over /proc/sys/fs/pipe-max-size
         pass
 
@@ -525,8 +526,8 @@ class _ExtractionProcess:
     def __init__(self, context) -> None:
         task_reader, self.tasks = context.Pipe(duplex=False)
         self.results, result_writer = context.Pipe(duplex=False)
-        _grow_pipe(self.tasks)
-        _grow_pipe(self.results)
+        _grow_pipe(self.tasks.fileno())
+        _grow_pipe(self.results.fileno())
         self.proc = context.Process(target=_extraction_main, args=(task_reader, result_writer), daemon=True)
         self.proc.start()
         task_reader.close()
