@@ -54,10 +54,6 @@ def _norm(label: str) -> str:
     return _NOISE.sub("", _NUMBERING.sub("", label.strip()))
 
 
-def _starts(label: str, names: tuple[str, ...]) -> bool:
-    return _norm(label).startswith(names)  # str.startswith tries each name of the tuple
-
-
 def _to_yuan(value: Number, unit: Optional[str]) -> Number:
     if (unit or "").strip() == WAN_YUAN:
         value = round(value * YUAN_PER_WAN, 2)
@@ -86,10 +82,11 @@ def cumulative(header: str) -> bool:
 
 def _compute_pre2019(mapping: Mapping[str, tuple[str, ...]], cells: list[Cell],
                      out: dict[str, Optional[Number]]) -> dict[str, Optional[Number]]:
+    # each figure's row label normalised once, not once per indicator asking for it
+    figures = [(_norm(cell.row[-1]), cell) for cell in cells if cell.value is not None]
     for key, names in mapping.items():
-        for cell in cells:
-            if cell.value is None or not _starts(cell.row[-1], names) \
-                    or (cell.column and cumulative(cell.column[-1])):
+        for label, cell in figures:
+            if not label.startswith(names) or (cell.column and cumulative(cell.column[-1])):
                 continue
             value = cell.value
             if key == "fees_collected":
@@ -112,9 +109,13 @@ def _column_matches(column: list[str], keys: tuple[str, ...]) -> bool:
 
 def _national_value(source: NationalSource, cells: list[Cell]) -> Optional[Number]:
     table, row_keys, column_keys = source
+    last_row, row_ok = None, False
     for cell in cells:
-        if cell.table != table or len(cell.row) != len(row_keys) or not _row_matches(cell.row, row_keys) \
-                or not _column_matches(cell.column, column_keys):
+        if cell.table != table:
+            continue
+        if cell.row is not last_row:  # a row's cells share one list (templates/national.py)
+            last_row, row_ok = cell.row, len(cell.row) == len(row_keys) and _row_matches(cell.row, row_keys)
+        if not row_ok or not _column_matches(cell.column, column_keys):
             continue
         if cell.value is not None:
             return _to_yuan(cell.value, cell.unit)

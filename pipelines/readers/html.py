@@ -51,13 +51,16 @@ def from_html(text: str) -> Document:
     if root is None:
         return Document()
     doc = Document()
-    title = root.find(".//title")
+    title = None
+    for el in root.iter("title", "meta"):  # one walk of the tree for both
+        if el.tag == "title":
+            title = el if title is None else title  # the first, as find(".//title") gives
+        else:
+            name = el.get("name")
+            if name and el.get("content") is not None:
+                doc.meta[name] = clean(el.get("content"))
     if title is not None and "".join(title.itertext()).strip():
         doc.html_title = clean("".join(title.itertext()))
-    for meta in root.iter("meta"):
-        name = meta.get("name")
-        if name and meta.get("content") is not None:
-            doc.meta[name] = clean(meta.get("content"))
     body = None
     for selector in _BODY_XPATHS:
         found = selector(root)
@@ -190,7 +193,8 @@ def table_grid(table: etree._Element, budget: Optional[_Budget] = None) -> list[
                 text = ""
             elif not text.isalnum():  # most cells are a number or a word
                 text = _tidy_short_cell(text) if len(text) <= _SHORT_CELL else _tidy_cell(text)
-            rowspan, colspan = cell.get("rowspan"), cell.get("colspan")
+            # most cells carry no attribute at all: one call tells, not two lookups (measured)
+            rowspan, colspan = (cell.get("rowspan"), cell.get("colspan")) if cell.attrib else (None, None)
             if rowspan is None and colspan is None:
                 row.append(text)
                 col += 1

@@ -250,6 +250,8 @@ def table_title(table: Table, before: list[Block], layout: StatLayout) -> str:
 def pre2019_cells(table: Table, layout: StatLayout, name: str) -> list[Cell]:
     cells: list[Cell] = []
     outline = Outline()
+    # one column list per value column, shared by its cells (as a row's path is)
+    columns = [(col, [header]) for col, header in layout.value_cols]
     for row in table.rows[layout.header_row + 1:]:
         if layout.label_col >= len(row):
             continue
@@ -258,9 +260,9 @@ def pre2019_cells(table: Table, layout: StatLayout, name: str) -> list[Cell]:
             continue  # blank rows and the 甲/乙/丙/1/2 column-number row of local forms
         path = outline.path(label)
         unit = row[layout.unit_col].strip() if layout.unit_col is not None and layout.unit_col < len(row) else ""
-        for col, header in layout.value_cols:
+        for col, column in columns:
             raw = row[col].strip() if col < len(row) else ""
-            cells.append(Cell(name, path, [header], unit or None, _number(raw), raw))
+            cells.append(Cell(name, path, column, unit or None, _number(raw), raw))
     return cells
 
 
