@@ -56,7 +56,8 @@ LOOKAHEAD = 256                  # of those, how many are being extracted ahead 
                                  # writer commits a batch and the writer then waits for it
 READ_BYTES = 1024 * 1024         # read from a pipe at once by a reader thread (FrameReader)
 PIPE_BYTES = 1024 * 1024         # pipes to the writer and its extraction processes (Linux: most a user may ask)
-EXTRACT_PROCESSES = 1            # processes extracting report pages for the writer (0: none)
+EXTRACT_PROCESSES = 1            # processes extracting report pages for the writer (0: none) …
+EXTRACT_PROCESSES_ENV = "XXGK_EXTRACT_PROCESSES"  # … or this many (0-16), set where `xxgk crawl` runs
 PROFILE_ENV = "XXGK_WRITER_PROFILE"  # a file: the writer runs under cProfile (crawl_bench --profile)
 EXIT_ORPHANED = 3                # the writer's exit status when the crawl process went away
 
@@ -579,12 +580,26 @@ class _ExtractionProcess:
         self.reader.join(timeout=5)
 
 
+def extract_processes() -> int:
+    """EXTRACT_PROCESSES, or XXGK_EXTRACT_PROCESSES when it is a number from 0 to 16 (a
+    machine with more cores than two can extract on more than one)."""
+    value = os.environ.get(EXTRACT_PROCESSES_ENV, "").strip()
+    if value.isdigit() and int(value) <= 16:
+        return int(value)
+    if value:
+        log.warning("%s=%r is not a number from 0 to 16: %d extraction process(es)",
+                    EXTRACT_PROCESSES_ENV, value, EXTRACT_PROCESSES)
+    return EXTRACT_PROCESSES
+
+
 class Extractor:
     """EXTRACT_PROCESSES processes extracting the report pages queued in the writer while it
     stores the ones before them (extraction is pure: same page, same result). Attachments and
     anything else are extracted in the writer itself, as is everything once a process died."""
 
-    def __init__(self, processes: int = EXTRACT_PROCESSES):
+    def __init__(self, processes: Optional[int] = None):
+        if processes is None:
+            processes = extract_processes()
         self.workers: list[_ExtractionProcess] = []
         if processes > 0:
             import multiprocessing

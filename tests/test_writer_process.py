@@ -175,3 +175,18 @@ def test_frame_reader_reads_back_every_message_a_connection_sent():
     thread.join()
     os.close(read_fd)
     assert got == messages
+
+
+def test_extraction_processes_follow_the_environment(monkeypatch, caplog):
+    from crawler.writer import EXTRACT_PROCESSES, EXTRACT_PROCESSES_ENV, extract_processes
+
+    monkeypatch.delenv(EXTRACT_PROCESSES_ENV, raising=False)
+    assert extract_processes() == EXTRACT_PROCESSES
+    monkeypatch.setenv(EXTRACT_PROCESSES_ENV, "3")
+    assert extract_processes() == 3
+    monkeypatch.setenv(EXTRACT_PROCESSES_ENV, "0")
+    assert extract_processes() == 0
+    for bad in ("-1", "17", "two"):
+        monkeypatch.setenv(EXTRACT_PROCESSES_ENV, bad)
+        assert extract_processes() == EXTRACT_PROCESSES
+    assert "not a number from 0 to 16" in caplog.text
