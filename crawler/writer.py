@@ -517,12 +517,21 @@ def _grow_pipe(fd: int) -> None:
         pass
 
 
+def frame(data: bytes) -> bytes:
+    """`data` framed as Connection.send_bytes frames it (FrameReader reads it back)."""
+    if len(data) > 0x7FFFFFFF:
+        return struct.pack("!iQ", -1, len(data)) + data
+    return struct.pack("!i", len(data)) + data
+
+
 class _ExtractionProcess:
-    """One extraction process, a pipe each way. The writer's main thread sends the pages; a
-    thread of its own reads the outcomes as they come. (A ProcessPoolExecutor queues one call
-    ahead per process and hands over each one through two more threads of the writer, which
-    fought its main thread for the interpreter: about 1.2 s of the writer's CPU a 3,000-report
-    crawl.)"""
+    """One extraction process, a pipe each way. The writer's main thread queues the pages; a
+    feeder thread writes all that are queued in one call, and a reader thread reads the
+    outcomes as they come, so the main thread never waits for a full pipe (it did: a pipe holds
+    ~50 pages, and while the main thread waited there, committing a batch of ~100 reports, the
+    extraction process ran dry). (A ProcessPoolExecutor queues one call ahead per process and
+    hands over each one through two more threads, which fought the writer's main thread for
+    the interpreter: about 1.2 s of the writer's CPU a 3,000-report crawl.)"""
 
     def __init__(self, context) -> None:
         task_reader, self.tasks = context.Pipe(duplex=False)
@@ -533,21 +542,44 @@ class _ExtractionProcess:
         self.proc.start()
         task_reader.close()
         result_writer.close()
-        self.sent: deque = deque()  # futures of the pages sent, oldest first
+        self.sent: deque = deque()    # futures of the pages queued, oldest first
+        self.outbox: list[bytes] = []  # framed pages not yet written (at most LOOKAHEAD)
         self.lock = threading.Lock()
-        self.dead = False
+        self.queued = threading.Condition(self.lock)
+        self.dead = self.closing = False
+        self.feeder = threading.Thread(target=self._feed, name="xxgk-extraction-pages", daemon=True)
         self.reader = threading.Thread(target=self._collect, name="xxgk-extraction-results", daemon=True)
+        self.feeder.start()
         self.reader.start()
 
     def submit(self, body: bytes, url: str, content_type: Optional[str]) -> Future:
-        data = pickle.dumps((body, url, content_type), protocol=pickle.HIGHEST_PROTOCOL)
+        data = frame(pickle.dumps((body, url, content_type), protocol=pickle.HIGHEST_PROTOCOL))
         future: Future = Future()
         with self.lock:
-            if self.dead:
+            if self.dead or self.closing:
                 raise RuntimeError("the extraction process stopped")
             self.sent.append(future)
-        self.tasks.send_bytes(data)  # outside the lock: the reader thread drains the results meanwhile
+            self.outbox.append(data)
+            self.queued.notify()
         return future
+
+    def _feed(self) -> None:
+        fd = self.tasks.fileno()
+        while True:
+            with self.lock:
+                while not self.outbox and not self.closing:
+                    self.queued.wait()
+                pages, self.outbox = self.outbox, []
+                last = self.closing
+            data = memoryview(b"".join(pages))
+            try:
+                while data:  # one call unless interrupted: the interpreter is let go meanwhile
+                    data = data[os.write(fd, data):]
+            except OSError:  # the process is gone: the reader thread fails what was queued
+                return
+            if last:
+                self.tasks.close()  # the process ends after the pages written
+                return
 
     def _collect(self) -> None:
         frames = FrameReader(self.results.fileno())
@@ -567,16 +599,16 @@ class _ExtractionProcess:
             future.set_exception(RuntimeError("the extraction process stopped"))
 
     def stop(self, wait: bool = True) -> None:
-        try:
-            self.tasks.close()  # the process ends after the pages sent
-        except OSError:
-            pass
         if not wait:
             self.proc.kill()
+        with self.lock:
+            self.closing = True
+            self.queued.notify()
         self.proc.join(timeout=STOP_TIMEOUT)
         if self.proc.is_alive():
             self.proc.kill()
             self.proc.join()
+        self.feeder.join(timeout=5)
         self.reader.join(timeout=5)
 
 

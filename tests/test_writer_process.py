@@ -190,3 +190,38 @@ def test_extraction_processes_follow_the_environment(monkeypatch, caplog):
         monkeypatch.setenv(EXTRACT_PROCESSES_ENV, bad)
         assert extract_processes() == EXTRACT_PROCESSES
     assert "not a number from 0 to 16" in caplog.text
+
+
+def test_queueing_pages_for_extraction_never_waits_for_the_process():
+    """The writer's main thread queues report pages for an extraction process without waiting
+    for room in the pipe (a stopped process holds none), and each outcome comes back to the
+    page it belongs to, in order."""
+    import multiprocessing
+    import pickle
+    import threading
+
+    from crawler.writer import _ExtractionProcess
+    from pipelines.report import extract_bytes
+    from xxgk.portal import build_demo_portal
+
+    portal = build_demo_portal(n_reports=120)
+    pages = []
+    for report in list(portal.reports)[:120]:
+        status, headers, body = portal.handle("GET", report.art_path, "", b"")
+        pages.append((body, "http://127.0.0.1" + report.art_path, headers.get("Content-Type")))
+    assert sum(len(body) for body, _, _ in pages) > 2 * 1024 * 1024  # more than the pipes hold
+
+    worker = _ExtractionProcess(multiprocessing.get_context("spawn"))
+    try:
+        os.kill(worker.proc.pid, signal.SIGSTOP)
+        futures: list = []
+        queueing = threading.Thread(target=lambda: futures.extend(worker.submit(*page) for page in pages))
+        queueing.start()
+        queueing.join(timeout=30)
+        stuck = queueing.is_alive()
+        os.kill(worker.proc.pid, signal.SIGCONT)
+        assert not stuck, "queueing pages waited for the stopped extraction process"
+        titles = [pickle.loads(future.result(timeout=120))[1].title for future in futures]
+        assert titles == [extract_bytes(*page).title for page in pages]
+    finally:
+        worker.stop()
