@@ -4,7 +4,9 @@
 SQLite cost about three times what fetching it does (benchmarks/crawl_bench.py). So the crawl
 process hands every item to one child process, which runs the same `ArchivePipeline` (same
 tables, ids, versions, checks, removals, crawl_runs and fetches rows) for every crawl of the
-run, one after another, as the reactor did: the two processes use two cores.
+run, one after another, as the reactor did. The writer feeds the report pages it has queued to
+its extraction process(es) (`Extractor`, XXGK_EXTRACT_PROCESSES), which extract them and make
+their rows ahead of storage: three processes on two cores.
 
 - One writer process per `run_crawls` (all crawls running at once share it, so their writes
   are serialised as before and there is one more process whatever --parallel is).
