@@ -571,16 +571,14 @@ class _ExtractionProcess:
             with self.lock:
                 while not self.outbox and not self.closing:
                     self.queued.wait()
+                if self.closing:
+                    return
                 pages, self.outbox = self.outbox, []
-                last = self.closing
             data = memoryview(b"".join(pages))
             try:
                 while data:  # one call unless interrupted: the interpreter is let go meanwhile
                     data = data[os.write(fd, data):]
             except OSError:  # the process is gone: the reader thread fails what was queued
-                return
-            if last:
-                self.tasks.close()  # the process ends after the pages written
                 return
 
     def _collect(self) -> None:
@@ -600,18 +598,18 @@ class _ExtractionProcess:
         for future in left:
             future.set_exception(RuntimeError("the extraction process stopped"))
 
-    def stop(self, wait: bool = True) -> None:
-        if not wait:
-            self.proc.kill()
+    def stop(self) -> None:
+        """Stopped at once: extraction is pure, and nobody waits for the pages still queued (the
+        writer stops it once every run is closed, or when it failed)."""
         with self.lock:
             self.closing = True
             self.queued.notify()
-        self.proc.join(timeout=STOP_TIMEOUT)
-        if self.proc.is_alive():
-            self.proc.kill()
-            self.proc.join()
-        self.feeder.join(timeout=5)
-        self.reader.join(timeout=5)
+        self.proc.kill()
+        self.proc.join()
+        for thread, conn in ((self.feeder, self.tasks), (self.reader, self.results)):
+            thread.join(timeout=5)  # its read or write ends with the process
+            if not thread.is_alive():  # never an fd closed under a thread still using it
+                conn.close()
 
 
 def extract_processes() -> int:
@@ -659,7 +657,7 @@ class Extractor:
             log.warning("an extraction process stopped: the archive writer extracts the pages itself")
             workers, self.workers = self.workers, []
             for worker in workers:
-                worker.stop(wait=False)
+                worker.stop()
 
     def stop(self) -> None:
         for worker in self.workers:

@@ -225,3 +225,27 @@ def test_queueing_pages_for_extraction_never_waits_for_the_process():
         assert titles == [extract_bytes(*page).title for page in pages]
     finally:
         worker.stop()
+
+
+def test_stopping_an_extraction_process_does_not_wait_for_its_queued_pages():
+    """Once every run is closed nobody needs the outcomes still to come: the writer stops its
+    extraction process at once, even one that is stuck (here SIGSTOPped)."""
+    import multiprocessing
+    import threading
+
+    from crawler.writer import _ExtractionProcess
+
+    worker = _ExtractionProcess(multiprocessing.get_context("spawn"))
+    os.kill(worker.proc.pid, signal.SIGSTOP)
+    futures = [worker.submit(b"<html><title>x</title></html>" * 2000, f"http://127.0.0.1/{i}.html", "text/html")
+               for i in range(100)]
+    stopping = threading.Thread(target=worker.stop)
+    stopping.start()
+    stopping.join(timeout=30)
+    stuck = stopping.is_alive()
+    if stuck:
+        os.kill(worker.proc.pid, signal.SIGCONT)
+        stopping.join()
+    assert not stuck, "stop() waited for a stuck extraction process"
+    assert not worker.proc.is_alive()
+    assert all(future.done() for future in futures)  # failed, not left waiting
