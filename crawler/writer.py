@@ -40,6 +40,7 @@ from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from typing import Any, Callable, Optional
 
+from crawler.heap import settle
 from crawler.items import ARTICLE
 from crawler.pipelines import NOT_MODIFIED, ArchivePipeline
 from pipelines.errors import UnreadableInput
@@ -286,6 +287,7 @@ class WriterPipeline:
         if error is not None:
             raise RuntimeError(error)
         self.state = "open"
+        settle()  # the crawl process is set up: Scrapy, the spider and its components loaded
 
     def process_item(self, item, spider=None):
         if self.state == "open":
@@ -449,6 +451,7 @@ def writer_main(read_fd: int, write_fd: int) -> int:
                 continue
             pipelines[key] = pipeline
             reply(OPENED, key)
+            settle()  # the writer is set up: its archive open, its extraction process started
         elif kind in (CLOSE, ABORT):
             pipeline = pipelines.pop(key, None)
             aliases.pop(key, None)
@@ -500,6 +503,9 @@ def _extract_outcome(body: bytes, url: str, content_type: Optional[str]) -> tupl
 def _extraction_main(tasks: Connection, results: Connection) -> None:
     """An extraction process: pages in, pickled outcomes out, in order, until its pipe closes."""
     _quiet_child()
+    import pipelines.report  # noqa: F401 (loaded before the collector is settled)
+
+    settle()
     while True:
         try:
             body, url, content_type = pickle.loads(tasks.recv_bytes())

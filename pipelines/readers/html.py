@@ -133,6 +133,9 @@ def _blocks(root: etree._Element, skip: Optional[etree._Element] = None,
 
     walk(root)
     flush()
+    # walk refers to itself through this call's closure: a cycle holding `skip`, so the whole
+    # parsed page, until the cycle collector runs. Emptying the name breaks it.
+    walk = None  # noqa: F841
     return out
 
 
