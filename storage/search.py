@@ -117,13 +117,14 @@ def gram_tokens(*texts: Optional[str]) -> set[str]:
     Python strings are too slow for this (one new string per pair: 0.6 ms a report). Each
     white-space run becomes one space, the text is read as UTF-32 and every pair of adjacent
     characters is one 64-bit number (the text's 8-byte words, from its first and from its
-    second character); only the distinct pairs are encoded. A pair with the space is none: the
-    character before the space ends a run."""
+    second character); a pair's token is made once per process (`_TOKENS`), so most reports
+    only look theirs up. A pair with the space is none: the character before the space ends a
+    run."""
     codes: set[int] = set()   # pairs, and runs' last characters (as pairs with the space)
     for text in texts:
         if not text:
             continue
-        flat = _SPACE_RE.sub(" ", fold(str(text))).strip(" ")
+        flat = " ".join(fold(str(text)).split())  # what _SPACE_RE.sub(" ", …).strip() gives, faster
         if not flat:
             continue
         words = (flat + " ").encode("utf-32-le", "surrogatepass")  # the last character: a pair too
@@ -132,15 +133,28 @@ def gram_tokens(*texts: Optional[str]) -> set[str]:
             if _SWAP:
                 pairs.byteswap()
             codes.update(pairs)
-    tokens: set[str] = set()
-    add, known = tokens.add, _HEX.get
-    for code in codes:
-        first = code & 0xFFFFFFFF
-        if first != _SPACE:
-            second = code >> 32
-            head = known(first) or _hex(first)
-            add(head if second == _SPACE else head + (known(second) or _hex(second)))
+    missing = codes.difference(_TOKENS)  # looks each of `codes` up, however large _TOKENS is
+    if missing:
+        if len(_TOKENS) + len(missing) > _TOKENS_MAX:
+            _TOKENS.clear()
+            missing = codes
+        for code in missing:
+            _TOKENS[code] = _pair_token(code)
+    tokens = set(map(_TOKENS.__getitem__, codes))
+    tokens.discard("")
     return tokens
+
+
+_TOKENS: dict[int, str] = {}  # pair (as gram_tokens reads it) -> its token, "" for none
+_TOKENS_MAX = 50_000          # pairs remembered (~9 MiB at most; a text of ever-new ones starts again)
+
+
+def _pair_token(code: int) -> str:
+    first = code & 0xFFFFFFFF
+    if first == _SPACE:
+        return ""
+    second = code >> 32
+    return _hex(first) if second == _SPACE else _hex(first) + _hex(second)
 
 
 # Tokens of the title and of the agency are also stored marked with a letter that is not a hex
@@ -151,11 +165,16 @@ HEAD_MARKS = {"title": "t", "agency": "u"}
 
 def grams_text(title: Optional[str], agency: Optional[str], index_no: Optional[str],
                body_text: Optional[str]) -> str:
-    """What the index stores for a report (SQL function `xxgk_grams_v1`, GRAMS_COLUMNS order)."""
+    """What the index stores for a report (SQL function `xxgk_grams_v1`, GRAMS_COLUMNS order).
+
+    The tokens in no particular order: the index keeps which documents hold a token, nothing
+    more (detail=none), so a document is indexed and deleted alike whatever their order."""
     tokens = gram_tokens(title, agency, index_no, body_text)
-    tokens.update(HEAD_MARKS["title"] + t for t in gram_tokens(title))
-    tokens.update(HEAD_MARKS["agency"] + t for t in gram_tokens(agency))
-    return " ".join(sorted(tokens))
+    if title:
+        tokens.update(map(HEAD_MARKS["title"].__add__, gram_tokens(title)))
+    if agency:
+        tokens.update(map(HEAD_MARKS["agency"].__add__, gram_tokens(agency)))
+    return " ".join(tokens)
 
 
 def gram_expression(term: str, where: Optional[str] = None) -> Optional[str]:
