@@ -4,6 +4,8 @@ Real portals are slow, shared public services: obey robots.txt, few requests per
 domain, AutoThrottle on, an honest User-Agent naming the project. The bundled demo
 portal (loopback) lifts these explicitly in `xxgk demo` (see LOCAL_PORTAL_SETTINGS).
 """
+from scrapy.settings import default_settings as _scrapy_defaults
+
 BOT_NAME = "xxgk"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -39,6 +41,12 @@ ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 # The archive's one-writer lock for crawls Scrapy starts itself (Scrapyd, `scrapy crawl`);
 # `xxgk crawl` holds it itself and sets XXGK_ARCHIVE_LOCK = False (crawler/scrapyd.py).
 EXTENSIONS = {"crawler.scrapyd.ArchiveLockExtension": 0}
+# The two consoles, off above, are not even loaded: Scrapy imports every extension it lists to
+# ask it (None in EXTENSIONS too), and theirs (aiohttp's server) took ~0.1 s of every crawl's
+# start (python -X importtime).
+EXTENSIONS_BASE = {name: order for name, order in _scrapy_defaults.EXTENSIONS_BASE.items()
+                   if name not in ("scrapy.extensions.remote_control.RemoteControl",
+                                   "scrapy.extensions.telnet.TelnetConsole")}
 XXGK_ARCHIVE_LOCK = True
 # Progress lines into the log (INFO) instead of the terminal: a Scrapyd job's log.
 XXGK_PROGRESS_LOG = False

@@ -40,7 +40,9 @@ from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from typing import Any, Callable, Optional
 
+from crawler import writer_start
 from crawler.heap import settle
+from crawler.writer_start import grow_pipe
 from crawler.items import ARTICLE
 from crawler.pipelines import NOT_MODIFIED, ArchivePipeline
 from pipelines.errors import UnreadableInput
@@ -58,7 +60,6 @@ LOOKAHEAD = 256                  # of those, how many are being extracted ahead 
                                  # two writes a report), or the extraction process idles while the
                                  # writer commits a batch and the writer then waits for it
 READ_BYTES = 1024 * 1024         # read from a pipe at once by a reader thread (FrameReader)
-PIPE_BYTES = 1024 * 1024         # pipes to the writer and its extraction processes (Linux: most a user may ask)
 EXTRACT_PROCESSES = 1            # processes extracting report pages for the writer (0: none) …
 EXTRACT_PROCESSES_ENV = "XXGK_EXTRACT_PROCESSES"  # … or this many (0-16), set where `xxgk crawl` runs
 PROFILE_ENV = "XXGK_WRITER_PROFILE"  # a file: the writer runs under cProfile (crawl_bench --profile)
@@ -69,13 +70,6 @@ OPEN, ITEM, CLOSE, ABORT, EXIT = "open", "item", "close", "abort", "exit"
 # writer -> crawl process: (kind, key, payload).
 OPENED, CLOSED, FAILED, STDERR, LOG = "opened", "closed", "failed", "stderr", "log"
 _EXIT_MESSAGE = pickle.dumps((EXIT, "", None), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-# The writer's first lines: Ctrl-C and SIGTERM ignored before anything is imported (a terminal
-# sends Ctrl-C to every process of the crawl; the crawl process alone decides when to stop).
-_BOOT = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); "
-         "signal.signal(signal.SIGTERM, signal.SIG_IGN); "
-         "import runpy; runpy.run_module('crawler.writer', run_name='__main__', alter_sys=True)")
 
 
 class FrameReader:
@@ -159,14 +153,8 @@ class WriterProcess:
 
     def __init__(self, on_death: Optional[Callable[[str], None]] = None):
         self.on_death = on_death  # called (from the reader thread) with the one-line reason
-        to_writer_r, to_writer_w = os.pipe()
-        _grow_pipe(to_writer_w)  # the reactor writes without waiting for the writer's reader thread
-        from_writer_r, from_writer_w = os.pipe()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", _BOOT, str(to_writer_r), str(from_writer_w)],
-            pass_fds=(to_writer_r, from_writer_w), stdin=subprocess.DEVNULL)
-        os.close(to_writer_r)
-        os.close(from_writer_w)
+        # started early by `xxgk crawl` (crawler/writer_start.py), or now
+        self.proc, to_writer_w, from_writer_r = writer_start.take() or writer_start.start()
         self.out = Connection(to_writer_w, readable=False)
         self.inbox = Connection(from_writer_r, writable=False)
         self.lock = threading.Lock()
@@ -515,16 +503,6 @@ def _extraction_main(tasks: Connection, results: Connection) -> None:
                                         protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _grow_pipe(fd: int) -> None:
-    """Room for a few dozen report pages (a pipe holds 64 KiB, one or two, by default)."""
-    try:
-        import fcntl
-
-        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
-    except (OSError, ImportError, ValueError):  # not Linux, or over /proc/sys/fs/pipe-max-size
-        pass
-
-
 def frame(data: bytes) -> bytes:
     """`data` framed as Connection.send_bytes frames it (FrameReader reads it back)."""
     if len(data) > 0x7FFFFFFF:
@@ -544,8 +522,8 @@ class _ExtractionProcess:
     def __init__(self, context) -> None:
         task_reader, self.tasks = context.Pipe(duplex=False)
         self.results, result_writer = context.Pipe(duplex=False)
-        _grow_pipe(self.tasks.fileno())
-        _grow_pipe(self.results.fileno())
+        grow_pipe(self.tasks.fileno())
+        grow_pipe(self.results.fileno())
         self.proc = context.Process(target=_extraction_main, args=(task_reader, result_writer), daemon=True)
         self.proc.start()
         task_reader.close()

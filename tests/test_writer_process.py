@@ -249,3 +249,43 @@ def test_stopping_an_extraction_process_does_not_wait_for_its_queued_pages():
     assert not stuck, "stop() waited for a stuck extraction process"
     assert not worker.proc.is_alive()
     assert all(future.done() for future in futures)  # failed, not left waiting
+
+
+def test_a_writer_started_early_is_the_one_the_crawl_uses():
+    from crawler import writer_start
+    from crawler.writer import WriterProcess
+
+    writer_start.start_early()
+    early = writer_start._EARLY[-1][0]
+    process = WriterProcess()
+    try:
+        assert process.proc is early and not writer_start._EARLY
+    finally:
+        process.stop()
+    assert early.returncode == 0
+
+
+def test_a_writer_started_early_and_never_taken_exits_having_written_nothing():
+    from crawler import writer_start
+    from crawler.writer import EXIT_ORPHANED
+
+    writer_start.start_early()
+    early = writer_start._EARLY[-1][0]
+    writer_start.discard_early()
+    assert early.returncode == EXIT_ORPHANED and not writer_start._EARLY
+
+
+def test_a_crawl_that_never_starts_stops_the_writer_it_started(tmp_path, monkeypatch, capsys):
+    """`xxgk crawl` starts its writer before it knows what to crawl; a refused command stops it
+    (and waits for it) before it returns."""
+    from crawler import writer_start
+    from crawler.writer import EXIT_ORPHANED
+    from xxgk.cli import main
+
+    started = []
+    start = writer_start.start
+    monkeypatch.setattr(writer_start, "start", lambda: started.append(start()) or started[-1])
+    assert main(["crawl", "no-such-portal", "--db", str(tmp_path / "a.db")]) != 0
+    assert "no-such-portal" in capsys.readouterr().err
+    assert len(started) == 1 and not writer_start._EARLY
+    assert started[0][0].returncode == EXIT_ORPHANED

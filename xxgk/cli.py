@@ -141,6 +141,17 @@ def _is_loopback(url: str) -> bool:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler import writer_start
+
+    if not any(pair.startswith("XXGK_WRITER_PROCESS=") for pair in args.settings):
+        writer_start.start_early()  # it loads its modules while this process loads Scrapy
+    try:
+        return _crawl(args)
+    finally:
+        writer_start.discard_early()  # when no crawl took it (nothing to crawl, an error)
+
+
+def _crawl(args: argparse.Namespace) -> int:
     from crawler.health import EXIT_SUSPECT
     from xxgk.crawl import CrawlInterrupted, CrawlTarget, ParallelError, parallel_crawls
     from xxgk.logs import stamp, summary_line
