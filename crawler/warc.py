@@ -8,9 +8,12 @@ still-compressed body. Each response is written as a request + response record p
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import os
+import uuid
 import zlib
+from base64 import b32encode
 from datetime import datetime, timezone
 from typing import Optional
 from urllib.parse import urlsplit
@@ -71,13 +74,32 @@ class WarcWriterFile:
         self.buffer.seek(0)
         self.buffer.truncate()
         self.writer.write_record(record)
-        compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-        return compressor.compress(self.buffer.getbuffer()) + compressor.flush()
+        return _gzip(self.buffer.getvalue())
 
     def write_exchange(self, request, response) -> int:
         """Write request + response; return the response record's offset."""
         parts = urlsplit(request.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        status_line = f"{response.status} {_reason(response.status)}"
+        request_head = _http_head(f"{request.method} {target} HTTP/1.1", request.headers, parts.netloc)
+        response_head = _http_head(f"HTTP/1.1 {status_line}", response.headers)
+        if request_head is None or response_head is None:  # a header that is not ASCII: warcio's way
+            members = self._exchange_by_warcio(request, response, target, status_line)
+        else:
+            date, response_id = _warc_date(), _record_id()
+            members = (_gzip(_record(b"response", response_id, response.url.encode("utf-8"), date, response_head,
+                                     response.body))
+                       + _gzip(_record(b"request", _record_id(), request.url.encode("utf-8"), date, request_head,
+                                       request.body or b"", concurrent_to=response_id)))
+        offset = self.fh.tell()
+        self.fh.write(members)
+        self.fh.flush()  # on disk before the fetches row that points here can be committed
+        return offset
+
+    def _exchange_by_warcio(self, request, response, target: str, status_line: str) -> bytes:
+        """The exchange's two members as warcio writes them (it %-encodes what is not ASCII in
+        a header, RFC 8187; `_record` writes the same records for every other exchange)."""
+        parts = urlsplit(request.url)
         req_headers = _headers(request.headers)
         if not any(k.lower() == "host" for k, _ in req_headers):
             req_headers.insert(0, ("Host", parts.netloc))
@@ -85,22 +107,66 @@ class WarcWriterFile:
             request.url, "request", payload=io.BytesIO(request.body or b""),
             http_headers=StatusAndHeaders(f"{request.method} {target} HTTP/1.1", req_headers, is_http_request=True),
         )
-        status_line = f"{response.status} {_reason(response.status)}"
         resp_record = self.writer.create_warc_record(
             response.url, "response", payload=io.BytesIO(response.body),
             http_headers=StatusAndHeaders(status_line, _headers(response.headers), protocol="HTTP/1.1"),
         )
         req_record.rec_headers.replace_header("WARC-Concurrent-To", resp_record.rec_headers.get_header("WARC-Record-ID"))
-        offset = self.fh.tell()
-        self.fh.write(self._member(resp_record) + self._member(req_record))
-        self.fh.flush()  # on disk before the fetches row that points here can be committed
-        return offset
+        return self._member(resp_record) + self._member(req_record)
 
     def size(self) -> int:
         return self.fh.tell()
 
     def close(self) -> None:
         self.fh.close()
+
+
+# -- one exchange's records, written directly ----------------------------------------------------
+# warcio builds a record through several layers of objects, streams and header parsing: 0.19 ms
+# of the reactor thread's time a page beside 0.16 ms of compression (measured on crawl_bench
+# pages). These write the same bytes (test: byte for byte against warcio, ids and dates aside).
+
+def _http_head(first_line: str, headers, host: Optional[str] = None) -> Optional[bytes]:
+    """The HTTP head as the record holds it, or None when a header is not ASCII."""
+    lines = [first_line.encode("utf-8")]
+    if host is not None and b"Host" not in headers:  # Scrapy's Headers: keys case-insensitive
+        lines.append(b"Host: " + host.encode("utf-8"))
+    for name, values in headers.items():
+        if name.lower() in DROP_RESPONSE_HEADERS:
+            continue
+        for value in values:
+            lines.append(name + b": " + value)
+    head = b"\r\n".join(lines) + b"\r\n\r\n"
+    return head if head.isascii() else None
+
+
+def _record_id() -> bytes:
+    return b"<urn:uuid:%s>" % str(uuid.uuid4()).encode("ascii")
+
+
+def _warc_date() -> bytes:
+    """WARC/1.0 dates: UTC, to the second (as warcio writes them)."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
+
+
+def _record(kind: bytes, record_id: bytes, uri: bytes, date: bytes, head: bytes, payload: bytes,
+            concurrent_to: Optional[bytes] = None) -> bytes:
+    block = hashlib.sha1(head)
+    block.update(payload)
+    fields = [b"WARC/1.0", b"WARC-Type: " + kind, b"WARC-Record-ID: " + record_id, b"WARC-Target-URI: " + uri,
+              b"WARC-Date: " + date]
+    if concurrent_to is not None:
+        fields.append(b"WARC-Concurrent-To: " + concurrent_to)
+    fields += [b"WARC-Payload-Digest: sha1:" + b32encode(hashlib.sha1(payload).digest()),
+               b"WARC-Block-Digest: sha1:" + b32encode(block.digest()),
+               b"Content-Type: application/http; msgtype=" + kind,
+               b"Content-Length: %d" % (len(head) + len(payload))]
+    return b"\r\n".join(fields) + b"\r\n\r\n" + head + payload + b"\r\n\r\n"
+
+
+def _gzip(data: bytes) -> bytes:
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    return compressor.compress(data) + compressor.flush()
 
 
 def _reason(status: int) -> str:
