@@ -60,6 +60,7 @@ LOOKAHEAD = 256                  # of those, how many are being extracted ahead 
                                  # two writes a report), or the extraction process idles while the
                                  # writer commits a batch and the writer then waits for it
 READ_BYTES = 1024 * 1024         # read from a pipe at once by a reader thread (FrameReader)
+OUTBOX_BYTES = 8 * 1024 * 1024   # messages the crawl process queues for the writer, at most (~250 pages)
 EXTRACT_PROCESSES = 1            # processes extracting report pages for the writer (0: none) …
 EXTRACT_PROCESSES_ENV = "XXGK_EXTRACT_PROCESSES"  # … or this many (0-16), set where `xxgk crawl` runs
 PROFILE_ENV = "XXGK_WRITER_PROFILE"  # a file: the writer runs under cProfile (crawl_bench --profile)
@@ -154,26 +155,69 @@ class WriterProcess:
     def __init__(self, on_death: Optional[Callable[[str], None]] = None):
         self.on_death = on_death  # called (from the reader thread) with the one-line reason
         # started early by `xxgk crawl` (crawler/writer_start.py), or now
-        self.proc, to_writer_w, from_writer_r = writer_start.take() or writer_start.start()
-        self.out = Connection(to_writer_w, readable=False)
+        self.proc, self.out_fd, from_writer_r = writer_start.take() or writer_start.start()
         self.inbox = Connection(from_writer_r, writable=False)
         self.lock = threading.Lock()
         self.waiters: dict[str, _Waiter] = {}  # by crawl key: its open / close / abort
         self.death: Optional[str] = None
         self.exiting = False
+        # Messages are written to the pipe by a thread of their own (`_feed`): the reactor only
+        # queues them. It wrote them itself and waited whenever the writer's reader thread was
+        # slow to empty the pipe (0.5-1.4 s of a 3,000-report crawl_bench run, some waits over
+        # 50 ms: the reactor fetched nothing meanwhile).
+        self.outbox: list[bytes] = []  # framed messages not yet written, oldest first
+        self.outbox_bytes = 0          # … and those being written
+        self.outbox_ready = threading.Condition()
+        self.closing = False
         self.reader = threading.Thread(target=self._read, name="xxgk-writer-reader", daemon=True)
         self.reader.start()
+        self.feeder = threading.Thread(target=self._feed, name="xxgk-writer-feeder", daemon=True)
+        self.feeder.start()
 
     # sending (the reactor thread)
     def send(self, kind: str, key: str, payload: Any = None) -> None:
         if self.death is not None:
             raise WriterDied(self.death)
-        data = pickle.dumps((kind, key, payload), protocol=pickle.HIGHEST_PROTOCOL)
-        try:
-            self.out.send_bytes(data)
-        except OSError:
-            self._died()
-            raise WriterDied(self.death or "the archive writer process stopped") from None
+        self._queue(frame(pickle.dumps((kind, key, payload), protocol=pickle.HIGHEST_PROTOCOL)))
+
+    def _queue(self, data: bytes, wait: bool = True) -> None:
+        """Queue a framed message; wait while OUTBOX_BYTES are queued already (back pressure:
+        the writer is behind), but never for the first one (nor when told not to)."""
+        with self.outbox_ready:
+            while (wait and self.outbox_bytes and self.outbox_bytes + len(data) > OUTBOX_BYTES
+                   and self.death is None and not self.closing):
+                self.outbox_ready.wait()
+            if self.death is not None or self.closing:
+                raise WriterDied(self.death or "the archive writer process stopped")
+            self.outbox.append(data)
+            self.outbox_bytes += len(data)
+            self.outbox_ready.notify_all()
+
+    def _feed(self) -> None:
+        while True:
+            with self.outbox_ready:
+                while not self.outbox and not self.closing:
+                    self.outbox_ready.wait()
+                if not self.outbox:  # closing, and all written
+                    return
+                messages, self.outbox = self.outbox, []
+            data = memoryview(b"".join(messages))
+            size = len(data)
+            try:
+                while data:  # the interpreter is let go while the pipe is full
+                    data = data[os.write(self.out_fd, data):]
+            except OSError:
+                with self.outbox_ready:
+                    self.outbox, self.outbox_bytes = [], 0
+                    self.outbox_ready.notify_all()
+                if not self.exiting:
+                    self._died()
+                with self.outbox_ready:
+                    self.outbox_ready.notify_all()
+                return
+            with self.outbox_ready:
+                self.outbox_bytes -= size
+                self.outbox_ready.notify_all()
 
     def request(self, kind: str, key: str, payload: Any = None) -> _Waiter:
         """Send a message the writer answers (open, close, abort); its waiter."""
@@ -218,6 +262,8 @@ class WriterProcess:
             how = (f"killed by signal {signal.Signals(-status).name}" if status < 0
                    else f"exited with status {status}")
             self.death = f"the archive writer process stopped ({how})"
+        with self.outbox_ready:  # a crawl waiting to queue a message learns it
+            self.outbox_ready.notify_all()
         for waiter in list(self.waiters.values()):
             waiter.fire(self.death)
         self.waiters.clear()
@@ -229,16 +275,21 @@ class WriterProcess:
         if self.death is None:
             self.exiting = True
             try:
-                self.out.send_bytes(_EXIT_MESSAGE)
-            except OSError:
+                self._queue(frame(_EXIT_MESSAGE), wait=False)
+            except WriterDied:
                 pass
-        self.out.close()
+        with self.outbox_ready:
+            self.closing = True  # the feeder writes what is queued, then stops
+            self.outbox_ready.notify_all()
         try:
             self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             log.error("the archive writer process did not stop within %.0f s: killed", timeout)
             self.proc.kill()
             self.proc.wait()
+        self.feeder.join(timeout=5)  # its write ends with the process
+        if not self.feeder.is_alive():  # never an fd closed under a thread still using it
+            os.close(self.out_fd)
         self.reader.join(timeout=5)
         self.inbox.close()
 

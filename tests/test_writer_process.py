@@ -289,3 +289,34 @@ def test_a_crawl_that_never_starts_stops_the_writer_it_started(tmp_path, monkeyp
     assert "no-such-portal" in capsys.readouterr().err
     assert len(started) == 1 and not writer_start._EARLY
     assert started[0][0].returncode == EXIT_ORPHANED
+
+
+def test_the_crawl_queues_for_a_slow_writer_without_waiting_up_to_its_bound():
+    """The reactor queues messages and a thread writes them: a writer slow to read (here
+    stopped) holds the crawl back only once OUTBOX_BYTES wait, not when its pipe is full."""
+    import threading
+
+    from crawler.writer import ITEM, OUTBOX_BYTES, WriterProcess
+
+    process = WriterProcess()
+    try:
+        os.kill(process.proc.pid, signal.SIGSTOP)
+        page = b"x" * (256 * 1024)
+        # more than the pipe holds, less than the bound; items of no open crawl: read and dropped
+        queueing = threading.Thread(target=lambda: [process.send(ITEM, "no-such-crawl", page)
+                                                    for _ in range(OUTBOX_BYTES // len(page) - 2)], daemon=True)
+        queueing.start()
+        queueing.join(timeout=10)
+        assert not queueing.is_alive(), "the crawl waited for a full pipe"
+        blocked = threading.Thread(target=lambda: [process.send(ITEM, "no-such-crawl", page) for _ in range(8)],
+                                   daemon=True)
+        blocked.start()
+        blocked.join(timeout=1)
+        assert blocked.is_alive(), "queued past OUTBOX_BYTES without waiting"
+        os.kill(process.proc.pid, signal.SIGCONT)
+        blocked.join(timeout=30)
+        assert not blocked.is_alive()
+    finally:
+        os.kill(process.proc.pid, signal.SIGCONT)
+        process.stop()
+    assert process.proc.returncode == 0
