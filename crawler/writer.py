@@ -111,6 +111,73 @@ class FrameReader:
         del buffer[:start]
 
 
+class PipeFeeder:
+    """Writes framed messages to a pipe from a thread of its own, all that wait in one call, so
+    the thread that queues them never waits on a full pipe: up to `limit` bytes queued (and
+    being written), past which `put` waits (back pressure); no bound without one. The
+    interpreter is let go while the pipe is full. Used both ways a page travels: the crawl
+    process to its writer, the writer to its extraction processes."""
+
+    def __init__(self, fd: int, name: str, limit: Optional[int] = None,
+                 on_error: Optional[Callable[[], None]] = None):
+        self.fd, self.limit, self.on_error = fd, limit, on_error
+        self.queued: list[bytes] = []
+        self.size = 0  # bytes queued and being written
+        self.ready = threading.Condition()
+        self.closing = self.ended = False  # ended: stopped, or the pipe failed
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.thread.start()
+
+    def put(self, data: bytes, wait: bool = True) -> bool:
+        """Queue `data` (never waiting for room for the first, nor when told not to); False when
+        it will not be written (closing, stopped, failed)."""
+        with self.ready:
+            while (wait and self.limit and self.size and self.size + len(data) > self.limit
+                   and not self.closing and not self.ended):
+                self.ready.wait()
+            if self.closing or self.ended:
+                return False
+            self.queued.append(data)
+            self.size += len(data)
+            self.ready.notify_all()
+            return True
+
+    def close(self) -> None:
+        """Write what is queued, then end."""
+        with self.ready:
+            self.closing = True
+            self.ready.notify_all()
+
+    def stop(self) -> None:
+        """End now: what is queued is not written (a thread waiting in `put` is let go)."""
+        with self.ready:
+            self.ended = True
+            self.queued, self.size = [], 0
+            self.ready.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self.ready:
+                while not self.queued and not self.closing and not self.ended:
+                    self.ready.wait()
+                if self.ended or not self.queued:
+                    return
+                batch, self.queued = self.queued, []
+            data = memoryview(b"".join(batch))
+            size = len(data)
+            try:
+                while data:  # one call unless interrupted
+                    data = data[os.write(self.fd, data):]
+            except OSError:  # the reading process is gone
+                self.stop()
+                if self.on_error is not None:
+                    self.on_error()
+                return
+            with self.ready:
+                self.size -= size
+                self.ready.notify_all()
+
+
 # -- the crawl process's side --------------------------------------------------------------------
 class WriterDied(RuntimeError):
     """The writer process is gone; the message says how (one line)."""
@@ -161,63 +228,20 @@ class WriterProcess:
         self.waiters: dict[str, _Waiter] = {}  # by crawl key: its open / close / abort
         self.death: Optional[str] = None
         self.exiting = False
-        # Messages are written to the pipe by a thread of their own (`_feed`): the reactor only
-        # queues them. It wrote them itself and waited whenever the writer's reader thread was
-        # slow to empty the pipe (0.5-1.4 s of a 3,000-report crawl_bench run, some waits over
-        # 50 ms: the reactor fetched nothing meanwhile).
-        self.outbox: list[bytes] = []  # framed messages not yet written, oldest first
-        self.outbox_bytes = 0          # … and those being written
-        self.outbox_ready = threading.Condition()
-        self.closing = False
+        # The reactor queues its messages and a thread writes them: it wrote them itself and
+        # waited whenever the writer's reader thread was slow to empty the pipe (0.5-1.4 s of a
+        # 3,000-report crawl_bench run, some waits over 50 ms, fetching nothing meanwhile).
+        self.feeder = PipeFeeder(self.out_fd, "xxgk-writer-feeder", limit=OUTBOX_BYTES,
+                                 on_error=lambda: None if self.exiting else self._died())
         self.reader = threading.Thread(target=self._read, name="xxgk-writer-reader", daemon=True)
         self.reader.start()
-        self.feeder = threading.Thread(target=self._feed, name="xxgk-writer-feeder", daemon=True)
-        self.feeder.start()
 
     # sending (the reactor thread)
     def send(self, kind: str, key: str, payload: Any = None) -> None:
         if self.death is not None:
             raise WriterDied(self.death)
-        self._queue(frame(pickle.dumps((kind, key, payload), protocol=pickle.HIGHEST_PROTOCOL)))
-
-    def _queue(self, data: bytes, wait: bool = True) -> None:
-        """Queue a framed message; wait while OUTBOX_BYTES are queued already (back pressure:
-        the writer is behind), but never for the first one (nor when told not to)."""
-        with self.outbox_ready:
-            while (wait and self.outbox_bytes and self.outbox_bytes + len(data) > OUTBOX_BYTES
-                   and self.death is None and not self.closing):
-                self.outbox_ready.wait()
-            if self.death is not None or self.closing:
-                raise WriterDied(self.death or "the archive writer process stopped")
-            self.outbox.append(data)
-            self.outbox_bytes += len(data)
-            self.outbox_ready.notify_all()
-
-    def _feed(self) -> None:
-        while True:
-            with self.outbox_ready:
-                while not self.outbox and not self.closing:
-                    self.outbox_ready.wait()
-                if not self.outbox:  # closing, and all written
-                    return
-                messages, self.outbox = self.outbox, []
-            data = memoryview(b"".join(messages))
-            size = len(data)
-            try:
-                while data:  # the interpreter is let go while the pipe is full
-                    data = data[os.write(self.out_fd, data):]
-            except OSError:
-                with self.outbox_ready:
-                    self.outbox, self.outbox_bytes = [], 0
-                    self.outbox_ready.notify_all()
-                if not self.exiting:
-                    self._died()
-                with self.outbox_ready:
-                    self.outbox_ready.notify_all()
-                return
-            with self.outbox_ready:
-                self.outbox_bytes -= size
-                self.outbox_ready.notify_all()
+        if not self.feeder.put(frame(pickle.dumps((kind, key, payload), protocol=pickle.HIGHEST_PROTOCOL))):
+            raise WriterDied(self.death or "the archive writer process stopped")
 
     def request(self, kind: str, key: str, payload: Any = None) -> _Waiter:
         """Send a message the writer answers (open, close, abort); its waiter."""
@@ -262,8 +286,7 @@ class WriterProcess:
             how = (f"killed by signal {signal.Signals(-status).name}" if status < 0
                    else f"exited with status {status}")
             self.death = f"the archive writer process stopped ({how})"
-        with self.outbox_ready:  # a crawl waiting to queue a message learns it
-            self.outbox_ready.notify_all()
+        self.feeder.stop()  # a crawl waiting to queue a message learns it
         for waiter in list(self.waiters.values()):
             waiter.fire(self.death)
         self.waiters.clear()
@@ -274,21 +297,16 @@ class WriterProcess:
         """Ask the writer to exit once done and wait for it (killed past `timeout`)."""
         if self.death is None:
             self.exiting = True
-            try:
-                self._queue(frame(_EXIT_MESSAGE), wait=False)
-            except WriterDied:
-                pass
-        with self.outbox_ready:
-            self.closing = True  # the feeder writes what is queued, then stops
-            self.outbox_ready.notify_all()
+            self.feeder.put(frame(_EXIT_MESSAGE), wait=False)
+        self.feeder.close()  # what is queued is written, then the feeder ends
         try:
             self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             log.error("the archive writer process did not stop within %.0f s: killed", timeout)
             self.proc.kill()
             self.proc.wait()
-        self.feeder.join(timeout=5)  # its write ends with the process
-        if not self.feeder.is_alive():  # never an fd closed under a thread still using it
+        self.feeder.thread.join(timeout=5)  # its write ends with the process
+        if not self.feeder.thread.is_alive():  # never an fd closed under a thread still using it
             os.close(self.out_fd)
         self.reader.join(timeout=5)
         self.inbox.close()
@@ -563,8 +581,8 @@ def frame(data: bytes) -> bytes:
 
 class _ExtractionProcess:
     """One extraction process, a pipe each way. The writer's main thread queues the pages; a
-    feeder thread writes all that are queued in one call, and a reader thread reads the
-    outcomes as they come, so the main thread never waits for a full pipe (it did: a pipe holds
+    feeder thread writes all that are queued in one call (PipeFeeder), and a reader thread
+    reads the outcomes as they come, so the main thread never waits for a full pipe (it did: a pipe holds
     ~50 pages, and while the main thread waited there, committing a batch of ~100 reports, the
     extraction process ran dry). (A ProcessPoolExecutor queues one call ahead per process and
     hands over each one through two more threads, which fought the writer's main thread for
@@ -579,42 +597,23 @@ class _ExtractionProcess:
         self.proc.start()
         task_reader.close()
         result_writer.close()
-        self.sent: deque = deque()    # futures of the pages queued, oldest first
-        self.outbox: list[bytes] = []  # framed pages not yet written (at most LOOKAHEAD)
+        self.sent: deque = deque()  # futures of the pages queued, oldest first
         self.lock = threading.Lock()
-        self.queued = threading.Condition(self.lock)
         self.dead = self.closing = False
-        self.feeder = threading.Thread(target=self._feed, name="xxgk-extraction-pages", daemon=True)
+        # no bound of its own: the writer queues at most LOOKAHEAD pages; a failed write (the
+        # process is gone) is the reader thread's to report, for every page queued
+        self.feeder = PipeFeeder(self.tasks.fileno(), "xxgk-extraction-pages")
         self.reader = threading.Thread(target=self._collect, name="xxgk-extraction-results", daemon=True)
-        self.feeder.start()
         self.reader.start()
 
     def submit(self, body: bytes, url: str, content_type: Optional[str]) -> Future:
         data = frame(pickle.dumps((body, url, content_type), protocol=pickle.HIGHEST_PROTOCOL))
         future: Future = Future()
         with self.lock:
-            if self.dead or self.closing:
+            if self.dead or self.closing or not self.feeder.put(data):
                 raise RuntimeError("the extraction process stopped")
             self.sent.append(future)
-            self.outbox.append(data)
-            self.queued.notify()
         return future
-
-    def _feed(self) -> None:
-        fd = self.tasks.fileno()
-        while True:
-            with self.lock:
-                while not self.outbox and not self.closing:
-                    self.queued.wait()
-                if self.closing:
-                    return
-                pages, self.outbox = self.outbox, []
-            data = memoryview(b"".join(pages))
-            try:
-                while data:  # one call unless interrupted: the interpreter is let go meanwhile
-                    data = data[os.write(fd, data):]
-            except OSError:  # the process is gone: the reader thread fails what was queued
-                return
 
     def _collect(self) -> None:
         frames = FrameReader(self.results.fileno())
@@ -638,10 +637,10 @@ class _ExtractionProcess:
         writer stops it once every run is closed, or when it failed)."""
         with self.lock:
             self.closing = True
-            self.queued.notify()
+        self.feeder.stop()
         self.proc.kill()
         self.proc.join()
-        for thread, conn in ((self.feeder, self.tasks), (self.reader, self.results)):
+        for thread, conn in ((self.feeder.thread, self.tasks), (self.reader, self.results)):
             thread.join(timeout=5)  # its read or write ends with the process
             if not thread.is_alive():  # never an fd closed under a thread still using it
                 conn.close()
