@@ -84,7 +84,7 @@ class WarcWriterFile:
         request_head = _http_head(f"{request.method} {target} HTTP/1.1", request.headers, parts.netloc)
         response_head = _http_head(f"HTTP/1.1 {status_line}", response.headers)
         if request_head is None or response_head is None:  # a header that is not ASCII: warcio's way
-            members = self._exchange_by_warcio(request, response, target, status_line)
+            members = self._exchange_by_warcio(request, response, parts.netloc, target, status_line)
         else:
             date, response_id = _warc_date(), _record_id()
             members = (_gzip(_record(b"response", response_id, response.url.encode("utf-8"), date, response_head,
@@ -96,13 +96,12 @@ class WarcWriterFile:
         self.fh.flush()  # on disk before the fetches row that points here can be committed
         return offset
 
-    def _exchange_by_warcio(self, request, response, target: str, status_line: str) -> bytes:
+    def _exchange_by_warcio(self, request, response, host: str, target: str, status_line: str) -> bytes:
         """The exchange's two members as warcio writes them (it %-encodes what is not ASCII in
         a header, RFC 8187; `_record` writes the same records for every other exchange)."""
-        parts = urlsplit(request.url)
         req_headers = _headers(request.headers)
         if not any(k.lower() == "host" for k, _ in req_headers):
-            req_headers.insert(0, ("Host", parts.netloc))
+            req_headers.insert(0, ("Host", host))
         req_record = self.writer.create_warc_record(
             request.url, "request", payload=io.BytesIO(request.body or b""),
             http_headers=StatusAndHeaders(f"{request.method} {target} HTTP/1.1", req_headers, is_http_request=True),

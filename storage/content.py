@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 from typing import Any
 
 import orjson
@@ -70,12 +69,9 @@ def content_hash(extraction: Extraction) -> str:
     return content_hash_of(extraction.to_json())
 
 
-_WHITE_SPACE = re.compile(r"\s+")  # what the hash drops of the body text …
-
-
 def without_white_space(text: str) -> str:
-    """… as _WHITE_SPACE.sub("", text) gives it, 7x faster (str.split and re's \\s know the same
-    white space: str.isspace)."""
+    """The body text as the hash reads it: white space dropped (as re.sub(r"\\s+", "", text)
+    always did, 7x faster: str.split and re's \\s know the same white space, str.isspace)."""
     return "".join(text.split())
 
 

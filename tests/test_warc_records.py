@@ -54,7 +54,8 @@ def test_records_are_the_bytes_warcio_writes(tmp_path, request_, response):
     file.close()
     ours = (tmp_path / file.name).read_bytes()[start:]
     target = request_.url.split("8080", 1)[1]
-    theirs = file._exchange_by_warcio(request_, response, target, f"{response.status} {warc._reason(response.status)}")
+    theirs = file._exchange_by_warcio(request_, response, "127.0.0.1:8080", target,
+                                      f"{response.status} {warc._reason(response.status)}")
     assert normalised(members(ours)) == normalised(members(theirs))
     assert len(members(ours)) == 2
 
