@@ -28,6 +28,11 @@ from crawler.walk import DEFAULT_MAX_LIST_PAGES, ListWalk
 from pipelines.decode import decode_html
 
 log = logging.getLogger(__name__)
+# Reports before further list pages, an attachment before the next report: the scheduler's
+# queue then holds about one list page's links, not every report of a portal whose lists are
+# announced all at once (jcms). List pages keep priority 0.
+REPORT_PRIORITY = 1
+ATTACHMENT_PRIORITY = 2
 # Client errors that asking again will not change (429 and 408 are retried).
 _FINAL_STATUSES = frozenset(range(400, 500)) - {408, 429}
 
@@ -157,7 +162,7 @@ class PortalSpider(scrapy.Spider):
 
     def article_request(self, url: str, column: Optional[str] = None) -> Request:
         # The incremental middleware may answer a fresh page with 304 from the archive.
-        return Request(url, callback=self.parse_article, errback=self.failed,
+        return Request(url, callback=self.parse_article, errback=self.failed, priority=REPORT_PRIORITY,
                        meta={META_KIND: ARTICLE, "handle_httpstatus_list": [304], META_COLUMN: column})
 
     def parse_article(self, response: Response):
@@ -168,7 +173,7 @@ class PortalSpider(scrapy.Spider):
         item.attachments = tuple(link.url for link in links)
         yield item
         for link in links:
-            yield Request(link.url, callback=self.parse_attachment, errback=self.failed,
+            yield Request(link.url, callback=self.parse_attachment, errback=self.failed, priority=ATTACHMENT_PRIORITY,
                           meta={META_KIND: ATTACHMENT, "xxgk_parent": response.url, "xxgk_filename": link.title,
                                 META_COLUMN: response.meta.get(META_COLUMN)})
 
