@@ -93,6 +93,23 @@ def tree_hwm_mb(pid: int) -> float:
     return total + sum(tree_hwm_mb(int(child)) for child in children)
 
 
+def tree_pss_mb(pid: int) -> float:
+    """Sum of the proportional set size (Linux /proc smaps_rollup) of a process and its
+    descendants now, MB: what they hold together at this moment, each shared page (the Python
+    interpreter and libraries the three processes all map) counted once."""
+    total = 0.0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    total = int(line.split()[1]) / 1024
+                    break
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    return total + sum(tree_pss_mb(int(child)) for child in children)
+
+
 def run_stage(command: list[str], env: dict[str, str], db: Optional[Path] = None,
               total: int = 0) -> dict[str, Any]:
     """Run a command to its end: wall seconds, exit code, peak RSS (MB) and, when `total`
@@ -102,7 +119,8 @@ def run_stage(command: list[str], env: dict[str, str], db: Optional[Path] = None
     proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     marks: dict[float, float] = {}
     tree_marks: dict[float, float] = {}
-    tree_peak = [0.0]
+    pss_marks: dict[float, float] = {}
+    tree_peak, pss_peak = [0.0], [0.0]
     done = threading.Event()
 
     def watch() -> None:
@@ -110,6 +128,7 @@ def run_stage(command: list[str], env: dict[str, str], db: Optional[Path] = None
             # The crawl is three processes (crawl, archive writer, extraction): their peaks
             # summed, sampled while they live, bound what the machine must hold for it.
             tree_peak[0] = max(tree_peak[0], tree_hwm_mb(proc.pid))
+            pss_peak[0] = max(pss_peak[0], tree_pss_mb(proc.pid))
             if not total or db is None:
                 continue
             stored = count_reports(db)
@@ -118,6 +137,7 @@ def run_stage(command: list[str], env: dict[str, str], db: Optional[Path] = None
                 if share not in marks and stored >= share * total and hwm is not None:
                     marks[share] = hwm
                     tree_marks[share] = tree_peak[0]
+                    pss_marks[share] = pss_peak[0]
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
@@ -132,10 +152,12 @@ def run_stage(command: list[str], env: dict[str, str], db: Optional[Path] = None
         for share in MARKS:  # reached only at the end (or the count stopped short): the final peak
             marks.setdefault(share, peak)
             tree_marks.setdefault(share, tree)
+            pss_marks.setdefault(share, pss_peak[0])
     log.seek(0)
     output = log.read().decode("utf-8", "replace")
     return {"wall": wall, "code": proc.returncode, "peak_mb": peak, "tree_mb": tree, "marks": marks,
-            "tree_marks": tree_marks, "output": output}
+            "tree_marks": tree_marks,
+            "pss_mb": pss_peak[0], "pss_marks": pss_marks, "output": output}
 
 
 def runs_since(db: Path, after: int) -> tuple[int, int, int, int]:
@@ -266,24 +288,28 @@ def main() -> None:
     print(f"\n## scale_bench: {args.portals} portals × {args.reports_per_portal} reports "
           f"({stored:,} reports stored), --parallel {args.parallel}")
     print(f"load average before {load[0]:.1f}, after {load_after[0]:.1f} ({os.cpu_count()} cores)\n")
-    print("| stage | wall | pages | pages/s | peak RSS, largest process | peak RSS, all its processes |")
-    print("|---|---|---|---|---|---|")
+    print("| stage | wall | pages | pages/s | peak RSS, largest process | peak RSS, all its processes "
+          "(sum of peaks) | peak PSS, all its processes together |")
+    print("|---|---|---|---|---|---|---|")
     for stage in ("crawl", "re-crawl"):
         r = results[stage]
         print(f"| {stage} (`xxgk crawl --all`, {r['runs']} runs, exit {r['code']}) | {r['wall']:.1f} s | "
-              f"{r['pages']:,} | {r['pages'] / r['wall']:.1f} | {r['peak_mb']:.0f} MB | {r['tree_mb']:.0f} MB |")
+              f"{r['pages']:,} | {r['pages'] / r['wall']:.1f} | {r['peak_mb']:.0f} MB | {r['tree_mb']:.0f} MB | "
+              f"{r['pss_mb']:.0f} MB |")
     r = results["export"]
     print(f"| export (`xxgk export`, exit {r['code']}) | {r['wall']:.1f} s | | | {r['peak_mb']:.0f} MB | "
-          f"{r['tree_mb']:.0f} MB |")
+          f"{r['tree_mb']:.0f} MB | {r['pss_mb']:.0f} MB |")
     print(f"| serve + {len(searches) * (SEARCH_REPEAT + 1)} searches (`xxgk serve`) | {serve_wall:.1f} s | | | | "
-          f"{serve_mb:.0f} MB |")
+          f"{serve_mb:.0f} MB | |")
     print("\n| first crawl, peak RSS so far at | " + " | ".join(f"{int(s * 100)} % of reports" for s in MARKS) + " |")
     print("|---|" + "---|" * len(MARKS))
-    for label, key in (("crawl process", "marks"), ("all its processes", "tree_marks")):
+    for label, key in (("crawl process (RSS)", "marks"), ("all its processes (sum of RSS peaks)", "tree_marks"),
+                       ("all its processes together (PSS)", "pss_marks")):
         marks = results["crawl"][key]
         print(f"| {label} | " + " | ".join(f"{marks[s]:.0f} MB" for s in MARKS) + " |")
     print()
-    for label, key in (("crawl process", "marks"), ("all its processes", "tree_marks")):
+    for label, key in (("crawl process (RSS)", "marks"), ("all its processes (sum of RSS peaks)", "tree_marks"),
+                       ("all its processes together (PSS)", "pss_marks")):
         marks = results["crawl"][key]
         flat = marks[1.0] / marks[0.10] if marks.get(0.10) else float("nan")
         print(f"{label}: 100 % / 10 %: {flat:.2f}× (target ≤ 1.3×); "

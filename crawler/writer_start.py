@@ -13,6 +13,7 @@ import subprocess
 import sys
 from typing import Optional
 
+MALLOC_ARENA_ENV, MALLOC_ARENAS = "MALLOC_ARENA_MAX", "2"  # see writer_environment
 PIPE_BYTES = 1024 * 1024  # pipes to the writer and its extraction processes (Linux: most a user may ask)
 
 # The writer's first lines: Ctrl-C and SIGTERM ignored before anything is imported (a terminal
@@ -35,13 +36,24 @@ def grow_pipe(fd: int) -> None:
         pass
 
 
+def writer_environment() -> dict[str, str]:
+    """The writer's environment (its extraction process inherits it): glibc's malloc arenas
+    capped (MALLOC_ARENA_MAX, unless the user set it). Its threads (the reader taking each page
+    off the pipe) allocate in arenas of their own; uncapped, the crawl's processes together
+    peaked 29 MB higher over 20,000 reports (scale_bench, 4 × 5,000: 325 MB against 296 MB)."""
+    env = dict(os.environ)
+    env.setdefault(MALLOC_ARENA_ENV, MALLOC_ARENAS)
+    return env
+
+
 def start() -> Started:
     to_writer_r, to_writer_w = os.pipe()
     grow_pipe(to_writer_w)  # the reactor writes without waiting for the writer's reader thread
     from_writer_r, from_writer_w = os.pipe()
     try:
         proc = subprocess.Popen([sys.executable, "-c", _BOOT, str(to_writer_r), str(from_writer_w)],
-                                pass_fds=(to_writer_r, from_writer_w), stdin=subprocess.DEVNULL)
+                                pass_fds=(to_writer_r, from_writer_w), stdin=subprocess.DEVNULL,
+                                env=writer_environment())
     except BaseException:
         for fd in (to_writer_w, from_writer_r):
             os.close(fd)

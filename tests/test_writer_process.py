@@ -320,3 +320,31 @@ def test_the_crawl_queues_for_a_slow_writer_without_waiting_up_to_its_bound():
         os.kill(process.proc.pid, signal.SIGCONT)
         process.stop()
     assert process.proc.returncode == 0
+
+
+def test_the_writer_runs_with_malloc_arenas_capped(monkeypatch):
+    """Its extraction process inherits the environment; a value the user set is kept."""
+    from crawler import writer_start
+
+    def environ_of(proc) -> dict[str, str]:
+        deadline = time.monotonic() + 10
+        while True:  # empty while the new process is still being set up
+            pairs = Path(f"/proc/{proc.pid}/environ").read_bytes().split(b"\0")
+            environ = dict(p.decode().split("=", 1) for p in pairs if b"=" in p)
+            if environ or time.monotonic() > deadline:
+                return environ
+            time.sleep(0.05)
+
+    def started() -> dict[str, str]:
+        proc, to_writer, from_writer = writer_start.start()
+        try:
+            return environ_of(proc)
+        finally:
+            os.close(to_writer)  # the writer exits as when its crawl went away
+            os.close(from_writer)
+            proc.wait(timeout=60)
+
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    assert started().get("MALLOC_ARENA_MAX") == "2"
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert started().get("MALLOC_ARENA_MAX") == "4"
