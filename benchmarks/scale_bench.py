@@ -110,6 +110,11 @@ def tree_pss_mb(pid: int) -> float:
     return total + sum(tree_pss_mb(int(child)) for child in children)
 
 
+# The crawl's memory figures at each share of MARKS: (label, key in run_stage's result).
+MEMORY_ROWS = (("crawl process (RSS)", "marks"), ("all its processes (sum of RSS peaks)", "tree_marks"),
+               ("all its processes together (PSS)", "pss_marks"))
+
+
 def run_stage(command: list[str], env: dict[str, str], db: Optional[Path] = None,
               total: int = 0) -> dict[str, Any]:
     """Run a command to its end: wall seconds, exit code, peak RSS (MB) and, when `total`
@@ -156,8 +161,7 @@ def run_stage(command: list[str], env: dict[str, str], db: Optional[Path] = None
     log.seek(0)
     output = log.read().decode("utf-8", "replace")
     return {"wall": wall, "code": proc.returncode, "peak_mb": peak, "tree_mb": tree, "marks": marks,
-            "tree_marks": tree_marks,
-            "pss_mb": pss_peak[0], "pss_marks": pss_marks, "output": output}
+            "tree_marks": tree_marks, "pss_mb": pss_peak[0], "pss_marks": pss_marks, "output": output}
 
 
 def runs_since(db: Path, after: int) -> tuple[int, int, int, int]:
@@ -303,13 +307,11 @@ def main() -> None:
           f"{serve_mb:.0f} MB | |")
     print("\n| first crawl, peak RSS so far at | " + " | ".join(f"{int(s * 100)} % of reports" for s in MARKS) + " |")
     print("|---|" + "---|" * len(MARKS))
-    for label, key in (("crawl process (RSS)", "marks"), ("all its processes (sum of RSS peaks)", "tree_marks"),
-                       ("all its processes together (PSS)", "pss_marks")):
+    for label, key in MEMORY_ROWS:
         marks = results["crawl"][key]
         print(f"| {label} | " + " | ".join(f"{marks[s]:.0f} MB" for s in MARKS) + " |")
     print()
-    for label, key in (("crawl process (RSS)", "marks"), ("all its processes (sum of RSS peaks)", "tree_marks"),
-                       ("all its processes together (PSS)", "pss_marks")):
+    for label, key in MEMORY_ROWS:
         marks = results["crawl"][key]
         flat = marks[1.0] / marks[0.10] if marks.get(0.10) else float("nan")
         print(f"{label}: 100 % / 10 %: {flat:.2f}× (target ≤ 1.3×); "

@@ -1,8 +1,7 @@
 """The order of a crawl: report pages before further list pages. A jcms column announces all
 its list pages at once; fetched first (breadth first), they would queue every report of the
-portal in the crawl process at the same time (5,000 Requests per portal in scale_bench, the
-crawl process's growth at 100,000 reports). Reports first keeps that queue to about one list
-page's worth. A real crawl of a loopback portal; the portal records what was asked of it."""
+portal in the crawl process at the same time (5,000 Requests per portal in scale_bench).
+Reports first keeps that queue to about one list page's worth. A real crawl of a loopback portal; the portal records what was asked of it."""
 from __future__ import annotations
 
 import threading
@@ -21,9 +20,10 @@ def test_reports_are_fetched_before_the_next_list_pages(tmp_path):
     handle = portal.handle
 
     def recording(method, path, query, body, headers):
-        kind = "list" if path in _COLUMN_PATHS or path in _PROXY_PATHS else "other"
+        kind = ("list" if path in _COLUMN_PATHS or path in _PROXY_PATHS
+                else "report" if path.endswith(".html") else "other")
         with lock:
-            asked.append(kind if kind == "list" or not path.endswith(".html") else "report")
+            asked.append(kind)
         return handle(method, path, query, body, headers)
 
     portal.handle = recording
