@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, Optional
 
+from crawler.heap import handled
 from crawler.health import INCOMPLETE, LISTED_MIN, REMOVED_MAX, threshold, verdict
 from crawler.health import SETTINGS as HEALTH_SETTINGS
 from crawler.items import ARTICLE, ATTACHMENT, FAILED, PageItem
@@ -220,6 +221,7 @@ class ArchivePipeline:
 
     def process_item(self, item: PageItem, spider=None) -> PageItem:
         assert self.archive is not None
+        handled()  # the allocator's free pages go back to the system now and then (crawler/heap.py)
         try:
             return self._process(item)
         except Exception as exc:  # an archive bug must not stop the crawl; the walk is no longer trusted

@@ -41,7 +41,7 @@ from multiprocessing.connection import Connection
 from typing import Any, Callable, Optional
 
 from crawler import writer_start
-from crawler.heap import settle
+from crawler.heap import handled, settle
 from crawler.writer_start import grow_pipe
 from crawler.items import ARTICLE
 from crawler.pipelines import NOT_MODIFIED, ArchivePipeline
@@ -347,6 +347,7 @@ class WriterPipeline:
         settle()  # the crawl process is set up: Scrapy, the spider and its components loaded
 
     def process_item(self, item, spider=None):
+        handled()  # the allocator's free pages go back to the system now and then (crawler/heap.py)
         if self.state == "open":
             try:
                 self.writer.send(ITEM, self.key, item)
@@ -568,6 +569,7 @@ def _extraction_main(tasks: Connection, results: Connection) -> None:
             body, url, content_type = pickle.loads(tasks.recv_bytes())
         except (EOFError, OSError):
             return
+        handled()
         results.send_bytes(pickle.dumps(_extract_outcome(body, url, content_type),
                                         protocol=pickle.HIGHEST_PROTOCOL))
 
