@@ -93,6 +93,16 @@ def tree_hwm_mb(pid: int) -> float:
     return total + sum(tree_hwm_mb(int(child)) for child in children)
 
 
+def tree_max_hwm_mb(pid: int) -> float:
+    """The largest peak RSS among a process and its descendants, MB (getrusage's figure for
+    the whole stage, seen while it runs)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    return max([vm_hwm_mb(pid) or 0.0, *(tree_max_hwm_mb(int(child)) for child in children)])
+
+
 def tree_pss_mb(pid: int) -> float:
     """Sum of the proportional set size (Linux /proc smaps_rollup) of a process and its
     descendants now, MB: what they hold together at this moment, each shared page (the Python
@@ -111,7 +121,7 @@ def tree_pss_mb(pid: int) -> float:
 
 
 # The crawl's memory figures at each share of MARKS: (label, key in run_stage's result).
-MEMORY_ROWS = (("crawl process (RSS)", "marks"), ("all its processes (sum of RSS peaks)", "tree_marks"),
+MEMORY_ROWS = (("largest process (RSS)", "marks"), ("all its processes (sum of RSS peaks)", "tree_marks"),
                ("all its processes together (PSS)", "pss_marks"))
 
 
@@ -125,22 +135,22 @@ def run_stage(command: list[str], env: dict[str, str], db: Optional[Path] = None
     marks: dict[float, float] = {}
     tree_marks: dict[float, float] = {}
     pss_marks: dict[float, float] = {}
-    tree_peak, pss_peak = [0.0], [0.0]
+    largest, tree_peak, pss_peak = [0.0], [0.0], [0.0]
     done = threading.Event()
 
     def watch() -> None:
         while not done.wait(0.5):
             # The crawl is three processes (crawl, archive writer, extraction): their peaks
             # summed, sampled while they live, bound what the machine must hold for it.
+            largest[0] = max(largest[0], tree_max_hwm_mb(proc.pid))
             tree_peak[0] = max(tree_peak[0], tree_hwm_mb(proc.pid))
             pss_peak[0] = max(pss_peak[0], tree_pss_mb(proc.pid))
             if not total or db is None:
                 continue
             stored = count_reports(db)
-            hwm = vm_hwm_mb(proc.pid)
             for share in MARKS:
-                if share not in marks and stored >= share * total and hwm is not None:
-                    marks[share] = hwm
+                if share not in marks and stored >= share * total:
+                    marks[share] = largest[0]
                     tree_marks[share] = tree_peak[0]
                     pss_marks[share] = pss_peak[0]
 
