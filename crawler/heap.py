@@ -1,4 +1,4 @@
-"""Python's cycle collector set for the crawl's long-running processes.
+"""The memory of the crawl's long-running processes: Python's cycle collector and glibc's free pages.
 
 Each full collection walks every object the process holds, and most of them (modules, classes,
 Scrapy's and Twisted's machinery, lxml's and sqlite-utils' state) live as long as the process;
@@ -13,15 +13,15 @@ pipelines/readers/html.py `_blocks`): the collector is there for the rare cycle.
 glibc's malloc gives memory back to the system only from the top of its heaps. A crawl's
 processes free nearly all they allocate (pages, items, rows), but the few blocks that live on
 pin the pages around them, and the free pages between stay resident: over a 100,000-report
-crawl the writer grew from ~100 to ~200 MB while its live heap stayed at ~40 MB (mallinfo2:
-free chunks 21 → 49 MB at 40,000 pages and growing). `handled()`, called once per page or
-item, hands the free pages back (`release`: malloc_trim) every RELEASE_EVERY calls: the writer
-then stayed at 94–101 MB over the same 40,000 (benchmarks/scale_bench.py for the whole run).
+crawl the writer grew from ~100 to ~200 MB; over 40,000 pages its heap in use stayed at
+35–40 MB while glibc's free chunks grew from 21 to 49 MB (mallinfo2). `handled()`, called once
+per page or item, hands the free pages back (`release`: malloc_trim) every RELEASE_EVERY calls:
+the writer then held 84–99 MB over the whole 100,000 (benchmarks/scale_bench.py, README "At
+scale").
 """
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import os
 from typing import Optional
@@ -57,8 +57,7 @@ def release() -> bool:
     no glibc (musl, macOS): nothing done."""
     if not _trim:
         try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            _trim.append(libc.malloc_trim)
+            _trim.append(ctypes.CDLL(None).malloc_trim)  # the C library the interpreter runs on
         except (OSError, AttributeError):
             _trim.append(None)
     trim = _trim[0]
