@@ -58,7 +58,7 @@ def release() -> bool:
     if not _trim:
         try:
             _trim.append(ctypes.CDLL(None).malloc_trim)  # the C library the interpreter runs on
-        except (OSError, AttributeError):
+        except (OSError, AttributeError, TypeError):  # no such function, or no C library to ask
             _trim.append(None)
     trim = _trim[0]
     if trim is None:
