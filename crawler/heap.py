@@ -14,7 +14,7 @@ glibc's malloc gives memory back to the system only from the top of its heaps. A
 processes free nearly all they allocate (pages, items, rows), but the few blocks that live on
 pin the pages around them, and the free pages between stay resident: over a 100,000-report
 crawl the writer grew from ~100 to ~200 MB; over 40,000 pages its heap in use stayed at
-35–40 MB while glibc's free chunks grew from 21 to 49 MB (mallinfo2). `handled()`, called once
+32–46 MB while glibc's free chunks grew from 21 to 49 MB (mallinfo2). `handled()`, called once
 per page or item, hands the free pages back (`release`: malloc_trim) every RELEASE_EVERY calls:
 the writer then held 84–99 MB over the whole 100,000 (benchmarks/scale_bench.py, README "At
 scale").
