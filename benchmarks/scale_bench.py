@@ -70,54 +70,43 @@ def count_reports(db: Path) -> int:
         return 0
 
 
-def vm_hwm_mb(pid: int) -> Optional[float]:
-    """Peak resident set size so far of a running process (Linux /proc), MB."""
+def _proc_mb(path: str, field: str) -> Optional[float]:
+    """A "Field:  N kB" line of a /proc file, MB (None when the process is gone)."""
     try:
-        with open(f"/proc/{pid}/status") as fh:
+        with open(path) as fh:
             for line in fh:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field):
                     return int(line.split()[1]) / 1024
     except OSError:
         return None
     return None
 
 
+def vm_hwm_mb(pid: int) -> Optional[float]:
+    """Peak resident set size so far of a running process (Linux /proc), MB."""
+    return _proc_mb(f"/proc/{pid}/status", "VmHWM:")
+
+
+def pss_mb(pid: int) -> Optional[float]:
+    """Proportional set size of a running process now, MB: each page it shares with others (the
+    interpreter and libraries the crawl's processes all map) counted in part."""
+    return _proc_mb(f"/proc/{pid}/smaps_rollup", "Pss:")
+
+
+def tree_pids(pid: int) -> list[int]:
+    """A process and its live descendants (`xxgk crawl`: the writer and its extraction process;
+    `xxgk serve`: datasette)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    return [pid, *(p for child in children for p in tree_pids(int(child)))]
+
+
 def tree_hwm_mb(pid: int) -> float:
-    """Sum of the peak RSS of a process and its descendants (`xxgk serve` runs datasette as a
-    child), MB: an upper bound of their peak together."""
-    total = vm_hwm_mb(pid) or 0.0
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        children = []
-    return total + sum(tree_hwm_mb(int(child)) for child in children)
-
-
-def tree_max_hwm_mb(pid: int) -> float:
-    """The largest peak RSS among a process and its descendants, MB (getrusage's figure for
-    the whole stage, seen while it runs)."""
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        children = []
-    return max([vm_hwm_mb(pid) or 0.0, *(tree_max_hwm_mb(int(child)) for child in children)])
-
-
-def tree_pss_mb(pid: int) -> float:
-    """Sum of the proportional set size (Linux /proc smaps_rollup) of a process and its
-    descendants now, MB: what they hold together at this moment, each shared page (the Python
-    interpreter and libraries the three processes all map) counted once."""
-    total = 0.0
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as fh:
-            for line in fh:
-                if line.startswith("Pss:"):
-                    total = int(line.split()[1]) / 1024
-                    break
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        children = []
-    return total + sum(tree_pss_mb(int(child)) for child in children)
+    """Sum of the peak RSS of a process and its descendants, MB: an upper bound of their peak
+    together."""
+    return sum(vm_hwm_mb(p) or 0.0 for p in tree_pids(pid))
 
 
 # The crawl's memory figures at each share of MARKS: (label, key in run_stage's result).
@@ -142,9 +131,11 @@ def run_stage(command: list[str], env: dict[str, str], db: Optional[Path] = None
         while not done.wait(0.5):
             # The crawl is three processes (crawl, archive writer, extraction): their peaks
             # summed, sampled while they live, bound what the machine must hold for it.
-            largest[0] = max(largest[0], tree_max_hwm_mb(proc.pid))
-            tree_peak[0] = max(tree_peak[0], tree_hwm_mb(proc.pid))
-            pss_peak[0] = max(pss_peak[0], tree_pss_mb(proc.pid))
+            pids = tree_pids(proc.pid)
+            peaks = [vm_hwm_mb(p) or 0.0 for p in pids]
+            largest[0] = max(largest[0], *peaks)
+            tree_peak[0] = max(tree_peak[0], sum(peaks))
+            pss_peak[0] = max(pss_peak[0], sum(pss_mb(p) or 0.0 for p in pids))
             if not total or db is None:
                 continue
             stored = count_reports(db)
