@@ -22,9 +22,10 @@ scale").
 from __future__ import annotations
 
 import ctypes
+import functools
 import gc
 import os
-from typing import Optional
+from typing import Callable, Optional
 
 YOUNG_THRESHOLD = 10_000     # allocations between two young collections (Python's default: 700)
 OLDER_THRESHOLDS = (20, 20)  # young collections per middle one, middle ones per full one (10, 10)
@@ -47,20 +48,23 @@ def settle() -> bool:
     return True
 
 
-_trim: list[Optional[object]] = []  # glibc's malloc_trim once looked up (None: not glibc)
 _handled = [0]
+
+
+@functools.cache
+def _malloc_trim() -> Optional[Callable[[int], int]]:
+    """glibc's malloc_trim in the C library the interpreter runs on; None without glibc."""
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):  # no such function, or no C library to ask
+        return None
 
 
 def release() -> bool:
     """Hand the free pages of the allocator's heaps back to the system (glibc malloc_trim(0):
     it also frees whole pages inside the heaps, not only at their top). False where there is
     no glibc (musl, macOS): nothing done."""
-    if not _trim:
-        try:
-            _trim.append(ctypes.CDLL(None).malloc_trim)  # the C library the interpreter runs on
-        except (OSError, AttributeError, TypeError):  # no such function, or no C library to ask
-            _trim.append(None)
-    trim = _trim[0]
+    trim = _malloc_trim()
     if trim is None:
         return False
     trim(0)

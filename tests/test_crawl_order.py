@@ -1,7 +1,8 @@
 """The order of a crawl: report pages before further list pages. A jcms column announces all
 its list pages at once; fetched first (breadth first), they would queue every report of the
 portal in the crawl process at the same time (5,000 Requests per portal in scale_bench).
-Reports first keeps that queue to about one list page's worth. A real crawl of a loopback portal; the portal records what was asked of it."""
+Reports first keeps that queue to about one list page's worth. A real crawl of a loopback
+portal; the portal records what was asked of it."""
 from __future__ import annotations
 
 import threading
